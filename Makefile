@@ -1,0 +1,59 @@
+# crossdesk: `make run` starts the desk with the demo shop; `make test` runs lint, types and every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test lint types unit integration e2e bench browser clean
+
+$(BIN)/python:
+	@echo "==> creating $(VENV)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --progress-bar on --upgrade pip
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	@echo "==> installing crossdesk and its dependencies (first time: about a minute)"
+	$(BIN)/pip install --progress-bar on -c constraints.txt -e .
+	@touch $@
+
+$(TEST_STAMP): $(STAMP)
+	@echo "==> installing test tools"
+	$(BIN)/pip install --progress-bar on -c constraints.txt -e '.[test]'
+	@touch $@
+
+run: $(STAMP)
+	$(BIN)/crossdesk serve --demo --host $(HOST) --port $(PORT)
+
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null || { echo "==> installing Debian's chromium"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji; }
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: $(TEST_STAMP)
+	$(BIN)/mypy
+
+unit: $(TEST_STAMP)
+	$(BIN)/pytest tests/unit -q
+
+integration: $(TEST_STAMP)
+	$(BIN)/pytest tests/integration -q
+
+e2e: $(TEST_STAMP) browser
+	$(BIN)/pytest tests/e2e -q
+
+test: $(TEST_STAMP) browser lint types
+	$(BIN)/pytest -q
+
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/realtime.py
+
+clean:
+	rm -rf $(VENV) var test-artifacts .mypy_cache .ruff_cache .pytest_cache
