@@ -1,0 +1,53 @@
+"""Typed settings: the only reader of the environment. Secrets are never printed."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CROSSDESK_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("var"), description="SQLite file, generated secret key")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite under data_dir")
+    redis_url: str = Field("", description="Redis URL for fan-out across server processes; empty: in-process")
+    redis_channel: str = Field("crossdesk:events", description="pub/sub channel shared by the processes")
+    secret_key: SecretStr = Field(SecretStr(""), description="Signs visitor tokens; generated if empty")
+    public_origin: str = Field("", description="The desk's public origin, e.g. https://desk.example.com")
+    heartbeat_s: float = 20.0
+    max_body_chars: int = 5000
+    max_attachment_bytes: int = 5 * 1024 * 1024
+    max_frame_bytes: int = 64 * 1024
+    visitor_burst: int = 10
+    visitor_rate_per_s: float = 1.0
+    # Frames one socket may send (every frame costs a lookup or a write).
+    socket_frame_burst: int = 100
+    socket_frames_per_s: float = 20.0
+    # New visitors and sign-in attempts per client address.
+    address_burst: int = 30
+    address_rate_per_s: float = 2.0
+    session_days: int = 14
+    webhook_max_attempts: int = 8
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'crossdesk.db').resolve()}"
+
+    @cached_property
+    def resolved_secret_key(self) -> bytes:
+        """The configured key, else one generated once and kept in data_dir (so tokens survive restarts)."""
+        if self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()

@@ -1,0 +1,1 @@
+"""Tables, the database handle and Alembic migrations; SQLite by default, PostgreSQL in production."""

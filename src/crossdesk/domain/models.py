@@ -1,0 +1,58 @@
+"""The desk's vocabulary. No I/O here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ConversationStatus(enum.StrEnum):
+    OPEN = "open"
+    PENDING = "pending"
+    RESOLVED = "resolved"
+
+
+class Role(enum.StrEnum):
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
+class AuthorType(enum.StrEnum):
+    CONTACT = "contact"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class MessageKind(enum.StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    ACTIVITY = "activity"
+
+
+class PrincipalType(enum.StrEnum):
+    AGENT = "agent"
+    CONTACT = "contact"
+    INTEGRATION = "integration"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is acting: an agent (console or token), a buyer (visitor token) or an integration token."""
+
+    type: PrincipalType
+    id: int
+    shop_id: int
+    name: str = ""
+    role: Role = Role.AGENT
+
+    @property
+    def is_contact(self) -> bool:
+        return self.type is PrincipalType.CONTACT
+
+    @property
+    def is_admin(self) -> bool:
+        return self.type is PrincipalType.AGENT and self.role is Role.ADMIN
+
+    @property
+    def author_type(self) -> AuthorType:
+        return AuthorType.CONTACT if self.is_contact else AuthorType.AGENT
