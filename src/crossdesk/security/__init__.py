@@ -1,0 +1,1 @@
+"""Credentials: password hashing, session and API tokens, signed visitor tokens, rate limits."""
