@@ -1,0 +1,99 @@
+"""`crossdesk serve | migrate | seed-demo`: the operator's entry points."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from crossdesk.config import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "database", None):
+        overrides["database_url"] = args.database
+    return Settings(**overrides)
+
+
+def _migrate(settings: Settings) -> None:
+    from crossdesk.db.migrate import upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+
+
+async def _seed(settings: Settings) -> bool:
+    from crossdesk.demo.seed import seed_demo
+    from crossdesk.desk import Desk
+
+    desk = Desk.from_settings(settings)
+    try:
+        return await seed_demo(desk)
+    finally:
+        await desk.db.dispose()
+
+
+def _banner(host: str, port: int, demo: bool) -> None:
+    from crossdesk.demo.seed import AGENTS, DEMO_PASSWORD
+
+    base = f"http://{host}:{port}"
+    print(
+        f"\ncrossdesk is serving on {base}\n  agent console  {base}/console\n  demo store     {base}/demo"
+        f"\n  API docs       {base}/api/docs   (OpenAPI: {base}/openapi.json)",
+        flush=True,
+    )
+    if demo:
+        print(
+            "  demo logins    " + ", ".join(a.email for a in AGENTS) + f"  password: {DEMO_PASSWORD}",
+            flush=True,
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="crossdesk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the desk")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--database", help="database URL (default: SQLite under CROSSDESK_DATA_DIR)")
+    serve.add_argument("--migrate", action="store_true", help="upgrade the schema first")
+    serve.add_argument(
+        "--demo", action="store_true", help="load the demo shop if missing (implies --migrate)"
+    )
+    serve.add_argument("--log-level", default="info")
+    migrate = sub.add_parser("migrate", help="upgrade the database schema")
+    migrate.add_argument("--database")
+    seed = sub.add_parser("seed-demo", help="load the demo shop if it is missing")
+    seed.add_argument("--database")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings(args)
+
+    if args.command == "migrate":
+        _migrate(settings)
+        print("database is at the newest schema")
+        return 0
+    if args.command == "seed-demo":
+        _migrate(settings)
+        print("demo shop loaded" if asyncio.run(_seed(settings)) else "demo shop already present")
+        return 0
+
+    from crossdesk.web.app import create_app
+    from crossdesk.web.server import build_server
+
+    if args.migrate or args.demo:
+        _migrate(settings)
+    if args.demo:
+        asyncio.run(_seed(settings))
+    app = create_app(settings)
+    server = build_server(app, settings, args.host, args.port, args.log_level)
+    _banner(args.host, args.port, args.demo)
+    server.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

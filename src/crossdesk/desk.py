@@ -1,0 +1,43 @@
+"""The running desk: the services every action needs, built once per process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from crossdesk.bus.base import Bus, InProcessBus
+from crossdesk.config import Settings
+from crossdesk.db.database import Database
+from crossdesk.security.ratelimit import TokenBucketLimiter
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Desk:
+    settings: Settings
+    db: Database
+    bus: Bus
+    visitor_limiter: TokenBucketLimiter
+    address_limiter: TokenBucketLimiter
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Desk:
+        bus: Bus
+        if settings.redis_url:
+            from crossdesk.bus.redis import RedisBus
+
+            bus = RedisBus(settings.redis_url, settings.redis_channel)
+        else:
+            bus = InProcessBus()
+        return cls(
+            settings=settings,
+            db=Database(settings.resolved_database_url),
+            bus=bus,
+            visitor_limiter=TokenBucketLimiter(settings.visitor_burst, settings.visitor_rate_per_s),
+            address_limiter=TokenBucketLimiter(settings.address_burst, settings.address_rate_per_s),
+        )

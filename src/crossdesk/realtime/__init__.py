@@ -1,0 +1,1 @@
+"""Per-connection live delivery: ordered by sequence, gaps filled from the database, resume, heartbeats."""

@@ -1,0 +1,281 @@
+"""The REST API. Each route parses, calls one action, and shapes the answer; no table access here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
+
+from crossdesk.actions import attachments as attachment_actions
+from crossdesk.actions import auth as auth_actions
+from crossdesk.actions import conversations as conversation_actions
+from crossdesk.actions import messages as message_actions
+from crossdesk.actions import webhooks as webhook_actions
+from crossdesk.actions.access import check_conversation_access
+from crossdesk.actions.errors import Invalid, NotFound, RateLimited, TooLong
+from crossdesk.db import queries
+from crossdesk.domain.models import ConversationStatus, PrincipalType
+from crossdesk.web.api.schemas import (
+    ApiTokenIn,
+    AssignIn,
+    LoginIn,
+    MessageIn,
+    ReadIn,
+    StatusIn,
+    WebhookIn,
+    WidgetSessionIn,
+)
+from crossdesk.web.auth import SESSION_COOKIE, DeskDep, PrincipalDep, StaffDep
+
+router = APIRouter(prefix="/api/v1")
+Json = dict[str, Any]
+
+
+# --- console sign-in -----------------------------------------------------------------------------------
+@router.post("/auth/login", tags=["auth"])
+async def login(body: LoginIn, desk: DeskDep, request: Request, response: Response) -> Json:
+    client = request.client.host if request.client else "unknown"
+    if not desk.address_limiter.allow(f"login:{client}"):
+        raise RateLimited("Too many sign-in attempts; wait a moment")
+    token, agent = await auth_actions.login(desk, body.email, body.password)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=request.url.scheme == "https",
+        max_age=desk.settings.session_days * 86400,
+    )
+    return {"agent": queries.agent_json(agent)}
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"])
+async def logout(_principal: StaffDep, desk: DeskDep, request: Request, response: Response) -> None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await auth_actions.logout(desk, token)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+@router.get("/me", tags=["auth"])
+async def me(principal: StaffDep, desk: DeskDep) -> Json:
+    def read(conn: sa.Connection) -> tuple[sa.RowMapping | None, sa.RowMapping | None]:
+        agent = queries.agent_by_id(conn, principal.id) if principal.type is PrincipalType.AGENT else None
+        return queries.shop_by_id(conn, principal.shop_id), agent
+
+    shop, agent = await desk.db.read(read)
+    assert shop is not None
+    return {
+        "agent": queries.agent_json(agent, online=True) if agent else None,
+        "principal": {"type": principal.type.value, "id": principal.id, "name": principal.name},
+        "shop": {"id": shop["id"], "name": shop["name"], "widget_key": shop["widget_key"]},
+    }
+
+
+@router.get("/agents", tags=["agents"])
+async def list_agents(principal: StaffDep, desk: DeskDep, request: Request) -> Json:
+    online = request.app.state.hub.online_agent_ids(principal.shop_id)
+    rows = await desk.db.read(lambda conn: queries.list_agents(conn, principal.shop_id))
+    return {"items": [queries.agent_json(r, online=r["id"] in online) for r in rows]}
+
+
+@router.post("/api-tokens", status_code=201, tags=["auth"])
+async def create_api_token(body: ApiTokenIn, principal: StaffDep, desk: DeskDep) -> Json:
+    return await auth_actions.create_api_token(desk, principal, body.name)
+
+
+# --- conversations -------------------------------------------------------------------------------------
+@router.get("/conversations", tags=["conversations"])
+async def list_conversations(
+    principal: StaffDep,
+    desk: DeskDep,
+    status: ConversationStatus = ConversationStatus.OPEN,
+    assignee: Annotated[str, Query(pattern="^(me|mine|unassigned|all)$")] = "all",
+    before: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> Json:
+    if before is not None and before.tzinfo is None:
+        raise Invalid("before must carry a UTC offset")
+    items, next_cursor, counts = await desk.db.read(
+        lambda conn: queries.list_conversations(
+            conn,
+            principal.shop_id,
+            agent_id=principal.id if principal.type is PrincipalType.AGENT else None,
+            status=status,
+            assignee="mine" if assignee == "me" else assignee,
+            before=before,
+            limit=limit,
+        )
+    )
+    return {"items": items, "next": next_cursor, "counts": counts}
+
+
+@router.get("/conversations/{conversation_id}", tags=["conversations"])
+async def get_conversation(conversation_id: int, principal: StaffDep, desk: DeskDep) -> Json:
+    def read(conn: sa.Connection) -> Json:
+        check_conversation_access(conn, principal, conversation_id)
+        return queries.conversation_json(conn, conversation_id, principal.id)
+
+    return await desk.db.read(read)
+
+
+async def _messages_page(
+    desk: DeskDep,
+    principal: PrincipalDep,
+    conversation_id: int,
+    after_seq: int | None,
+    before_seq: int | None,
+    limit: int,
+) -> Json:
+    if after_seq is not None and before_seq is not None:
+        raise Invalid("Give after_seq or before_seq, not both")
+
+    def read(conn: sa.Connection) -> list[Json]:
+        check_conversation_access(conn, principal, conversation_id)
+        return queries.list_messages(
+            conn,
+            conversation_id,
+            after_seq=after_seq,
+            before_seq=before_seq,
+            limit=limit + 1,
+            for_contact=principal.is_contact,
+        )
+
+    items = await desk.db.read(read)
+    has_more = len(items) > limit
+    if has_more:
+        items = items[1:] if before_seq is not None else items[:limit]
+    return {"items": items, "has_more": has_more}
+
+
+SeqQuery = Annotated[int | None, Query(ge=0)]
+LimitQuery = Annotated[int, Query(ge=1, le=200)]
+
+
+@router.get("/conversations/{conversation_id}/messages", tags=["messages"])
+async def list_messages(
+    conversation_id: int,
+    principal: StaffDep,
+    desk: DeskDep,
+    after_seq: SeqQuery = None,
+    before_seq: SeqQuery = None,
+    limit: LimitQuery = 100,
+) -> Json:
+    return await _messages_page(desk, principal, conversation_id, after_seq, before_seq, limit)
+
+
+@router.post("/conversations/{conversation_id}/messages", status_code=201, tags=["messages"])
+async def post_message(
+    conversation_id: int,
+    body: MessageIn,
+    principal: StaffDep,
+    desk: DeskDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+) -> Json:
+    result = await message_actions.send_message(
+        desk,
+        principal,
+        conversation_id=conversation_id,
+        body=body.body,
+        client_id=idempotency_key,
+        attachment_id=body.attachment_id,
+    )
+    if not result.created:
+        response.status_code = 200
+    return result.message
+
+
+@router.post("/conversations/{conversation_id}/assign", tags=["conversations"])
+async def assign(conversation_id: int, body: AssignIn, principal: StaffDep, desk: DeskDep) -> Json:
+    return await conversation_actions.assign(desk, principal, conversation_id, body.assignee_id)
+
+
+@router.post("/conversations/{conversation_id}/status", tags=["conversations"])
+async def set_status(conversation_id: int, body: StatusIn, principal: StaffDep, desk: DeskDep) -> Json:
+    return await conversation_actions.set_status(desk, principal, conversation_id, body.status)
+
+
+@router.post("/conversations/{conversation_id}/read", status_code=204, tags=["conversations"])
+async def mark_read(conversation_id: int, body: ReadIn, principal: StaffDep, desk: DeskDep) -> None:
+    await conversation_actions.mark_read(desk, principal, conversation_id, body.seq)
+
+
+# --- attachments ---------------------------------------------------------------------------------------
+@router.post("/attachments", status_code=201, tags=["attachments"])
+async def upload_attachment(
+    principal: PrincipalDep,
+    desk: DeskDep,
+    file: Annotated[UploadFile, File()],
+    conversation_id: Annotated[int | None, Form()] = None,
+) -> Json:
+    limit = desk.settings.max_attachment_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLong(f"Images are limited to {limit // (1024 * 1024)} MB")
+    return await attachment_actions.upload_image(desk, principal, data, conversation_id)
+
+
+@router.get("/attachments/{attachment_id}", tags=["attachments"], response_class=Response)
+async def get_attachment(attachment_id: int, principal: PrincipalDep, desk: DeskDep) -> Response:
+    data, content_type = await attachment_actions.read_image(desk, principal, attachment_id)
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            "Cache-Control": "private, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )
+
+
+# --- webhooks ------------------------------------------------------------------------------------------
+@router.get("/webhooks", tags=["webhooks"])
+async def list_webhooks(principal: StaffDep, desk: DeskDep) -> Json:
+    return {"items": await webhook_actions.list_webhooks(desk, principal)}
+
+
+@router.post("/webhooks", status_code=201, tags=["webhooks"])
+async def create_webhook(body: WebhookIn, principal: StaffDep, desk: DeskDep) -> Json:
+    return await webhook_actions.create_webhook(desk, principal, body.url, body.events)
+
+
+@router.delete("/webhooks/{hook_id}", status_code=204, tags=["webhooks"])
+async def delete_webhook(hook_id: int, principal: StaffDep, desk: DeskDep) -> None:
+    await webhook_actions.delete_webhook(desk, principal, hook_id)
+
+
+# --- the buyer widget ----------------------------------------------------------------------------------
+@router.post("/widget/session", tags=["widget"])
+async def widget_session(body: WidgetSessionIn, desk: DeskDep, request: Request) -> Json:
+    client = request.client.host if request.client else "unknown"
+    if not body.token and not desk.address_limiter.allow(f"new-visitor:{client}"):
+        raise RateLimited("Too many new chats from this address; wait a moment")
+    return await auth_actions.visitor_session(
+        desk,
+        body.shop,
+        body.token,
+        name=body.name,
+        email=body.email,
+        language=body.language,
+        timezone=body.timezone,
+        country=body.country,
+    )
+
+
+@router.get("/widget/conversations/{conversation_id}/messages", tags=["widget"])
+async def widget_messages(
+    conversation_id: int,
+    principal: PrincipalDep,
+    desk: DeskDep,
+    after_seq: SeqQuery = None,
+    before_seq: SeqQuery = None,
+    limit: LimitQuery = 100,
+) -> Json:
+    if not principal.is_contact:
+        raise NotFound("Widget routes are for buyers")
+    return await _messages_page(desk, principal, conversation_id, after_seq, before_seq, limit)

@@ -1,0 +1,53 @@
+"""Request bodies, bounded at the edge. Responses follow docs/protocol.md."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crossdesk.domain.models import ConversationStatus
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(Strict):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=200)
+
+
+class MessageIn(Strict):
+    # The action enforces the configured limit; this bound only stops absurd payloads early.
+    body: str = Field("", max_length=100_000)
+    attachment_id: int | None = None
+
+
+class AssignIn(Strict):
+    assignee_id: int | None
+
+
+class StatusIn(Strict):
+    status: ConversationStatus
+
+
+class ReadIn(Strict):
+    seq: int = Field(ge=0)
+
+
+class WebhookIn(Strict):
+    url: str = Field(max_length=2000, pattern=r"^https?://")
+    events: list[str] = Field(min_length=1, max_length=10)
+
+
+class ApiTokenIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class WidgetSessionIn(Strict):
+    shop: str = Field(max_length=64)
+    token: str | None = Field(None, max_length=200)
+    name: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=320)
+    language: str | None = Field(None, max_length=35)
+    timezone: str | None = Field(None, max_length=64)
+    country: str | None = Field(None, max_length=2)

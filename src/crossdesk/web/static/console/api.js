@@ -1,0 +1,73 @@
+// REST calls of the agent console. The session cookie authenticates; the X-Requested-With
+// header is the desk's CSRF guard for mutating requests (sent on all of them, harmlessly).
+import { request } from '../shared/http.js';
+
+const HEADERS = { 'X-Requested-With': 'crossdesk' };
+
+export class DeskApi {
+  #base;
+
+  /** @param {URL} base  the desk's base URL */
+  constructor(base) {
+    this.#base = base;
+  }
+
+  #call(path, options = {}) {
+    const url = new URL(`api/v1/${path}`, this.#base).href;
+    return request(url, { ...options, headers: HEADERS, credentials: 'same-origin' });
+  }
+
+  login(email, password) {
+    return this.#call('auth/login', { method: 'POST', body: { email, password } });
+  }
+
+  logout() {
+    return this.#call('auth/logout', { method: 'POST' });
+  }
+
+  me() {
+    return this.#call('me');
+  }
+
+  agents() {
+    return this.#call('agents');
+  }
+
+  /** @param {{status: string, assignee: "mine" | "unassigned" | "all"}} filter  (tab names) */
+  conversations({ status, assignee, limit = 50, before = null }) {
+    const query = new URLSearchParams({ status, assignee: assignee === 'mine' ? 'me' : assignee, limit: String(limit) });
+    if (before) query.set('before', before);
+    return this.#call(`conversations?${query}`);
+  }
+
+  conversation(id) {
+    return this.#call(`conversations/${id}`);
+  }
+
+  /** One page of messages, ascending: after `afterSeq`, or (if given) before `beforeSeq`. */
+  messages(id, { afterSeq = 0, beforeSeq = null, limit = 100 } = {}) {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (beforeSeq != null) query.set('before_seq', String(beforeSeq));
+    else query.set('after_seq', String(afterSeq));
+    return this.#call(`conversations/${id}/messages?${query}`);
+  }
+
+  assign(id, assigneeId) {
+    return this.#call(`conversations/${id}/assign`, { method: 'POST', body: { assignee_id: assigneeId } });
+  }
+
+  setStatus(id, status) {
+    return this.#call(`conversations/${id}/status`, { method: 'POST', body: { status } });
+  }
+
+  markRead(id, seq) {
+    return this.#call(`conversations/${id}/read`, { method: 'POST', body: { seq } });
+  }
+
+  uploadImage(file, conversationId) {
+    const form = new FormData();
+    form.append('file', file);
+    form.append('conversation_id', String(conversationId));
+    return this.#call('attachments', { method: 'POST', body: form });
+  }
+}

@@ -1,0 +1,179 @@
+// The middle pane: conversation header with its actions, the message list, who is typing,
+// and the composer. It reports intents through callbacks and never talks to the server.
+import { Composer } from '../shared/composer.js';
+import { h } from '../shared/dom.js';
+import { uploadProblem } from '../shared/http.js';
+import { MessageList } from '../shared/message-list.js';
+
+export class ThreadView {
+  #els;
+  #conversation = null;
+  #meId;
+  #drafts = new Map(); // conversation id -> unsent text, kept while switching
+  #errorTimer = 0;
+  messages;
+  composer;
+
+  /**
+   * @param {object} options
+   * @param {HTMLElement} options.root
+   * @param {number} options.meId
+   * @param {object} options.on  callbacks: assign(agentId|null), status(status), send(text) → bool,
+   *                             typing(), attach(file), loadEarlier()
+   */
+  constructor({ root, meId, on }) {
+    this.#meId = meId;
+    const $ = (selector) => root.querySelector(selector);
+    this.#els = {
+      root,
+      empty: $('#thread-empty'),
+      main: $('#thread-main'),
+      name: $('#thread-name'),
+      subtitle: $('#thread-subtitle'),
+      status: $('[data-testid="status-badge"]'),
+      assignMe: $('[data-testid="assign-me"]'),
+      assignee: $('#assignee-select'),
+      pending: $('#mark-pending'),
+      resolve: $('[data-testid="resolve"]'),
+      reopen: $('[data-testid="reopen"]'),
+      earlier: $('#load-earlier'),
+      typing: $('[data-testid="typing-indicator"]'),
+      error: $('#thread-error'),
+      attach: $('#thread-attach'),
+      file: $('#thread-file'),
+    };
+
+    this.messages = new MessageList({
+      container: $('#thread-messages'),
+      scroller: $('#thread-scroll'),
+      isOwn: (message) => message.author?.type === 'agent',
+      showOwnAuthor: true, // several agents share a conversation
+      imageFor: (message) => imageElement(message),
+    });
+    this.composer = new Composer({
+      textarea: $('[data-testid="composer"]'),
+      sendButton: $('[data-testid="send"]'),
+      counter: $('#thread-counter'),
+      onSubmit: (text) => on.send(text),
+      onInput: () => on.typing(),
+      onTooLong: (length) => this.showError(`Too long to send: ${length.toLocaleString()} of 5,000 characters.`),
+    });
+
+    this.#els.assignMe.addEventListener('click', () => on.assign(this.#meId));
+    this.#els.assignee.addEventListener('change', () => {
+      const value = this.#els.assignee.value;
+      on.assign(value ? Number(value) : null);
+    });
+    this.#els.pending.addEventListener('click', () => on.status('pending'));
+    this.#els.resolve.addEventListener('click', () => on.status('resolved'));
+    this.#els.reopen.addEventListener('click', () => on.status('open'));
+    this.#els.earlier.addEventListener('click', () => on.loadEarlier());
+    this.#els.attach.addEventListener('click', () => this.#els.file.click());
+    this.#els.file.addEventListener('change', () => {
+      const file = this.#els.file.files?.[0];
+      this.#els.file.value = '';
+      if (!file) return;
+      const problem = uploadProblem(file);
+      if (problem) this.showError(problem);
+      else on.attach(file);
+    });
+  }
+
+  get conversationId() {
+    return this.#conversation?.id ?? null;
+  }
+
+  setAgents(agents) {
+    this.#els.assignee.replaceChildren(
+      h('option', { value: '' }, 'Unassigned'),
+      ...agents.map((agent) => h('option', { value: agent.id }, agent.name)),
+    );
+    if (this.#conversation) this.update(this.#conversation);
+  }
+
+  /** Switch to another conversation (or to none). */
+  show(conversation) {
+    if (this.#conversation) this.#drafts.set(this.#conversation.id, this.composer.value);
+    this.#conversation = conversation;
+    this.messages.clear();
+    this.hideError();
+    this.setTyping([]);
+    this.#els.empty.hidden = Boolean(conversation);
+    this.#els.main.hidden = !conversation;
+    if (!conversation) return;
+    this.composer.value = this.#drafts.get(conversation.id) ?? '';
+    this.update(conversation);
+    this.composer.focus();
+  }
+
+  /** The open conversation's snapshot changed (status, assignee, contact…). */
+  update(conversation) {
+    this.#conversation = conversation;
+    const { status, assignee, contact } = conversation;
+    this.#els.name.textContent = contact?.name || 'Visitor';
+    this.#els.subtitle.textContent = assignee ? `Assigned to ${assignee.id === this.#meId ? 'you' : assignee.name}` : 'Unassigned';
+    this.#els.status.textContent = status; // the raw value; CSS capitalises it
+    this.#els.status.dataset.status = status;
+    this.#els.assignMe.hidden = assignee?.id === this.#meId;
+    this.#els.assignee.value = assignee ? String(assignee.id) : '';
+    this.#els.pending.hidden = status !== 'open';
+    this.#els.resolve.hidden = status === 'resolved';
+    this.#els.reopen.hidden = status !== 'resolved';
+  }
+
+  renderMessages(timeline, { peerReadSeq = 0 } = {}) {
+    this.messages.render(timeline.items(), { peerReadSeq });
+    this.#els.earlier.hidden = !(timeline.firstSeq > 1);
+  }
+
+  /** Keep the viewport on the same message while older ones are inserted above it. */
+  async keepScrollWhile(work) {
+    const scroller = this.#els.root.querySelector('#thread-scroll');
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    await work();
+    scroller.scrollTop = scroller.scrollHeight - fromBottom;
+  }
+
+  setTyping(authors) {
+    this.#els.typing.hidden = authors.length === 0;
+    const names = authors.map((author) => author.name || (author.type === 'contact' ? 'Customer' : 'An agent'));
+    this.#els.typing.querySelector('.typing__text').textContent =
+      names.length > 1 ? `${names.join(' and ')} are typing…` : `${names[0] ?? ''} is typing…`;
+  }
+
+  setBusy(busy) {
+    for (const el of [this.#els.assignMe, this.#els.assignee, this.#els.pending, this.#els.resolve, this.#els.reopen]) {
+      el.disabled = busy;
+    }
+  }
+
+  setUploading(uploading) {
+    this.#els.attach.disabled = uploading;
+    this.#els.attach.classList.toggle('is-busy', uploading);
+  }
+
+  showError(text) {
+    clearTimeout(this.#errorTimer);
+    this.#els.error.querySelector('.thread__error-text').textContent = text;
+    this.#els.error.hidden = false;
+    this.#errorTimer = setTimeout(() => this.hideError(), 8000);
+  }
+
+  hideError() {
+    this.#els.error.hidden = true;
+  }
+}
+
+// Same-origin attachment URLs authenticate with the session cookie, so a plain <img> works.
+function imageElement(message) {
+  const { attachment } = message;
+  const img = h('img', {
+    class: 'msg__image',
+    alt: 'Image',
+    width: attachment?.width,
+    height: attachment?.height,
+    src: message.preview_url ?? attachment?.url,
+  });
+  if (!attachment?.url) return img;
+  return h('a', { href: attachment.url, target: '_blank', rel: 'noopener', class: 'msg__image-link' }, img);
+}
