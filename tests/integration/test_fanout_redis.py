@@ -1,0 +1,69 @@
+"""Two `crossdesk serve` processes share one database and fan out live events through the local Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from crossdesk.testing import ServerProcess
+from tests.integration.client import LiveClient, agent_cookie, buyer_session
+
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
+REDIS_URL = os.environ.get("CROSSDESK_TEST_REDIS_URL", "")
+
+
+def test_buyer_on_one_process_reaches_agent_on_another(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if not REDIS_URL:
+        pytest.skip("CROSSDESK_TEST_REDIS_URL is not set")
+    # PostgreSQL when available (the production setup); otherwise one SQLite file shared by both.
+    database_url = (
+        request.getfixturevalue("database_url_postgres")
+        if os.environ.get("CROSSDESK_TEST_POSTGRES_URL")
+        else f"sqlite:///{tmp_path / 'shared.db'}"
+    )
+    env = {
+        "CROSSDESK_REDIS_URL": REDIS_URL,
+        "CROSSDESK_REDIS_CHANNEL": f"crossdesk-test-{uuid.uuid4().hex}",
+        "CROSSDESK_SECRET_KEY": "shared-secret-for-both-processes",
+    }
+    first = ServerProcess(tmp_path / "a", database_url=database_url, env=env).start()
+    second = ServerProcess(tmp_path / "b", database_url=database_url, env=env).start()
+    try:
+        asyncio.run(_scenario(first, second))
+    finally:
+        first.stop()
+        second.stop()
+
+
+async def _scenario(first: ServerProcess, second: ServerProcess) -> None:
+    async with (
+        httpx.AsyncClient(base_url=first.base_url) as http_a,
+        httpx.AsyncClient(base_url=second.base_url) as http_b,
+    ):
+        session = await buyer_session(http_a, name="Split Brain")
+        agent = await LiveClient(second.ws_url, cookie=await agent_cookie(http_b)).connect()
+        buyer = await LiveClient(first.ws_url, token=session["token"]).connect()
+        ack = await buyer.send("sent to process A")
+        assert ack["type"] == "ack", ack
+        [event] = await agent.events("message.created", 1)
+        assert (event["conversation_id"], event["seq"]) == (ack["conversation_id"], ack["seq"])
+        reply = await agent.send("answered from process B", conversation_id=ack["conversation_id"])
+        # (send() consumed the buyer's own echo while waiting for its ack.)
+        [back] = await buyer.events("message.created", 1)
+        assert back["seq"] == reply["seq"]
+        assert back["data"]["body"] == "answered from process B"
+        # The buyer's token, signed by A, is honoured by B (shared secret), and B sees the same history.
+        on_b = await LiveClient(second.ws_url, token=session["token"]).connect(
+            cursors={ack["conversation_id"]: 0}, wait_ready=False
+        )
+        replay = await on_b.events("message.created", 2)
+        assert [e["data"]["body"] for e in replay] == ["sent to process A", "answered from process B"]
+        for client in (agent, buyer, on_b):
+            await client.close()
