@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from crossdesk.db.sqlite_checkpointer import SqliteCheckpointer
 from crossdesk.db.sqlite_writer import SqliteWriter
 
 T = TypeVar("T")
@@ -49,7 +50,10 @@ class Database:
         # The writer issues BEGIN IMMEDIATE / COMMIT itself, around each batch.
         self._write_engine = sa.create_engine(self.url, poolclass=sa.pool.StaticPool, connect_args=args)
         _tune_sqlite(self._write_engine, snapshot_reads=False)
+        _leave_checkpoints_to_checkpointer(self._write_engine)
         self._writer = SqliteWriter(self._write_engine)
+        path = self._write_engine.url.database
+        self._checkpointer = SqliteCheckpointer(path) if path and path != ":memory:" else None
         self._readers = ThreadPoolExecutor(SQLITE_READERS, thread_name_prefix="crossdesk-db-reader")
 
     async def write(self, transaction: Transaction[T]) -> T:
@@ -76,6 +80,8 @@ class Database:
             await self._async_engine.dispose()
             return
         self._writer.close()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self._readers.shutdown(wait=True)
         self._read_engine.dispose()
         self._write_engine.dispose()
@@ -102,3 +108,9 @@ def _tune_sqlite(engine: sa.Engine, snapshot_reads: bool) -> None:
         @sa.event.listens_for(engine, "begin")
         def _on_begin(conn: sa.Connection) -> None:
             conn.exec_driver_sql("BEGIN")  # all of a read sees one snapshot
+
+
+def _leave_checkpoints_to_checkpointer(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")  # see sqlite_checkpointer.py
