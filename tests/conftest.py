@@ -64,6 +64,8 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
         "database_url": database_url,
         "secret_key": "test-secret-key",
         "heartbeat_s": 20.0,
+        # The desk's own tests run without the model; tests/*/test_language* turn it on.
+        "translators": "none",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -34,6 +34,25 @@ class Settings(BaseSettings):
     session_days: int = 14
     webhook_max_attempts: int = 8
 
+    # Translation engines in fallback order: embedded (offline, the default), openai (any OpenAI-compatible
+    # endpoint), libretranslate; "none" turns translation off (detection stays on).
+    translators: str = Field("embedded", description="e.g. 'openai,embedded'")
+    openai_base_url: str = Field("", description="e.g. http://127.0.0.1:11434/v1 for Ollama")
+    openai_model: str = ""
+    openai_api_key: SecretStr = SecretStr("")
+    libretranslate_url: str = ""
+    libretranslate_api_key: SecretStr = SecretStr("")
+    translation_timeout_s: float = 120.0
+    translation_retries: int = 1
+    # Shared by every data dir on the machine: the embedded model is assembled here once (1.1 GB).
+    models_dir: Path = Field(Path.home() / ".cache" / "crossdesk" / "models")
+    llm_threads: int = 2
+
+    @property
+    def translator_names(self) -> list[str]:
+        names = [n.strip() for n in self.translators.split(",") if n.strip()]
+        return [] if names == ["none"] else names
+
     @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:

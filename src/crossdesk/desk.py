@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from crossdesk.bus.base import Bus, InProcessBus
 from crossdesk.config import Settings
 from crossdesk.db.database import Database
+from crossdesk.language.service import LanguageService, build_language
 from crossdesk.security.ratelimit import TokenBucketLimiter
 
 
@@ -23,7 +25,10 @@ class Desk:
     bus: Bus
     visitor_limiter: TokenBucketLimiter
     address_limiter: TokenBucketLimiter
+    language: LanguageService
     clock: Callable[[], datetime] = field(default=utcnow)
+    # Set when a message owes a translation, so this process's worker starts at once instead of polling.
+    translations_due: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Desk:
@@ -40,4 +45,5 @@ class Desk:
             bus=bus,
             visitor_limiter=TokenBucketLimiter(settings.visitor_burst, settings.visitor_rate_per_s),
             address_limiter=TokenBucketLimiter(settings.address_burst, settings.address_rate_per_s),
+            language=build_language(settings),
         )

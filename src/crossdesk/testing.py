@@ -26,7 +26,8 @@ def free_port() -> int:
 
 class ServerProcess:
     """`crossdesk serve --demo` in a child process, bound to 127.0.0.1; can be SIGKILLed and restarted on the
-    same port and database."""
+    same port and database. Translation is off unless `env` sets CROSSDESK_TRANSLATORS: the embedded model
+    would take both cores from what a test or benchmark measures."""
 
     def __init__(
         self,
@@ -53,7 +54,12 @@ class ServerProcess:
 
     def start(self, timeout_s: float = 30.0) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "CROSSDESK_DATA_DIR": str(self.data_dir), **self.env}
+        env = {
+            **os.environ,
+            "CROSSDESK_DATA_DIR": str(self.data_dir),
+            "CROSSDESK_TRANSLATORS": "none",
+            **self.env,
+        }
         if self.database_url:
             env["CROSSDESK_DATABASE_URL"] = self.database_url
         log = self.log_path.open("ab")

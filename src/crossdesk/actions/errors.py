@@ -35,3 +35,7 @@ class Unauthorized(ActionError):
 
 class RateLimited(ActionError):
     status, code, title = 429, "rate_limited", "Too many requests"
+
+
+class Unavailable(ActionError):
+    status, code, title = 503, "unavailable", "Temporarily unavailable"

@@ -5,17 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
+from crossdesk.actions import translations
 from crossdesk.actions.access import check_conversation_access
 from crossdesk.actions.errors import Invalid, NotFound, RateLimited, TooLong
 from crossdesk.actions.timeline import append_message
 from crossdesk.db.queries import Json, attachment_json, conversation_json, message_by_client_id
 from crossdesk.db.tables import attachments, conversations
 from crossdesk.desk import Desk
-from crossdesk.domain.models import ConversationStatus, MessageKind, Principal
+from crossdesk.domain.models import ConversationStatus, MessageKind, Principal, PrincipalType
 from crossdesk.events.event import Event, EventName
+from crossdesk.language import pinning
+from crossdesk.language.text import needs_translation
 from crossdesk.webhooks import outbox
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -44,6 +48,28 @@ def check_client_id(client_id: str | None) -> None:
         raise Invalid("client_id must be 1-64 characters of letters, digits and _.:-")
 
 
+def check_previewed(desk: Desk, translation: dict[str, Any] | None) -> Json | None:
+    """An agent's previewed buyer-language version, sent along with the original: {language, body, ...}."""
+    if translation is None:
+        return None
+    language, text = translation.get("language"), translation.get("body")
+    if not isinstance(language, str) or not isinstance(text, str):
+        raise Invalid("translation needs a language and a body")
+    text = _CONTROL.sub("", text).strip()
+    if not text or len(text) > 2 * desk.settings.max_body_chars:
+        raise TooLong("The translation is empty or far longer than a message")
+    issues = translation.get("issues", [])
+    if not isinstance(issues, list) or not all(isinstance(i, str) and len(i) < 300 for i in issues[:10]):
+        raise Invalid("translation issues must be a list of short strings")
+    return {
+        "language": language,
+        "body": text,
+        "engine": str(translation.get("engine", "preview"))[:32],
+        "review": bool(translation.get("review", False)),
+        "issues": issues[:10],
+    }
+
+
 async def send_message(
     desk: Desk,
     principal: Principal,
@@ -52,9 +78,14 @@ async def send_message(
     body: str,
     client_id: str | None,
     attachment_id: int | None = None,
+    translation: dict[str, Any] | None = None,
 ) -> SendResult:
     body = check_body(desk, body, attachment_id)
     check_client_id(client_id)
+    previewed = check_previewed(desk, translation)
+    # Detection is a fraction of a millisecond: done here, not in the model worker.
+    detection = desk.language.detector.detect(body) if principal.is_contact and body else None
+    translating = desk.language.translator is not None
     now = desk.clock()
 
     def transaction(conn: sa.Connection) -> SendResult:
@@ -70,6 +101,28 @@ async def send_message(
             _claim_attachment(conn, principal, attachment_id, conversation["id"]) if attachment_id else None
         )
         changed = created
+        language, targets = None, set[str]()
+        if detection is not None:
+            choice = pinning.choose(
+                conversation["language"], bool(conversation["language_pinned"]), detection, body
+            )
+            language = choice.message_language
+            if choice.conversation_language != conversation["language"]:
+                conn.execute(
+                    sa.update(conversations)
+                    .where(conversations.c.id == conversation["id"])
+                    .values(language=choice.conversation_language)
+                )
+                changed = True
+            if translating and language and needs_translation(body):
+                targets = translations.agent_languages(conn, principal.shop_id) - {language}
+        elif principal.type is PrincipalType.AGENT:
+            language = translations.agent_language(conn, principal.id)
+            buyer = translations.buyer_language(conn, conversation)
+            if body and buyer and language and buyer != language and needs_translation(body):
+                previewed_here = previewed is not None and previewed["language"] == buyer
+                if translating or previewed_here:
+                    targets = {buyer}
         if principal.is_contact and conversation["status"] == ConversationStatus.RESOLVED:
             # A buyer writing again reopens the conversation, as in every help desk.
             conn.execute(
@@ -87,7 +140,11 @@ async def send_message(
             now=now,
             client_id=client_id,
             attachment=attachment,
+            language=language,
         )
+        if targets:
+            done = {previewed["language"]: previewed} if previewed else None
+            message["translations"] = translations.owe_translations(conn, message["id"], targets, now, done)
         outbox.enqueue(conn, principal.shop_id, EventName.MESSAGE_CREATED, message, now)
         events = [
             Event(
@@ -116,6 +173,8 @@ async def send_message(
     result = await desk.db.write(transaction)
     for event in result.events:  # only after the commit
         await desk.bus.publish(event)
+    if any(t["status"] == translations.PENDING for t in result.message.get("translations", {}).values()):
+        desk.translations_due.set()
     return result
 
 

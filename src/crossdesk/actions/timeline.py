@@ -17,8 +17,8 @@ _BUMP = sa.text(
 ).bindparams(sa.bindparam("now", type_=Timestamp()))
 _INSERT = sa.text(
     "INSERT INTO messages (conversation_id, seq, kind, author_type, author_id, body, attachment_id, meta,"
-    " client_id, created_at) VALUES (:conversation_id, :seq, :kind, :author_type, :author_id, :body,"
-    " :attachment_id, :meta, :client_id, :created_at) RETURNING id"
+    " client_id, language, created_at) VALUES (:conversation_id, :seq, :kind, :author_type, :author_id,"
+    " :body, :attachment_id, :meta, :client_id, :language, :created_at) RETURNING id"
 ).bindparams(sa.bindparam("meta", type_=sa.JSON()), sa.bindparam("created_at", type_=Timestamp()))
 
 
@@ -33,6 +33,7 @@ def append_message(
     client_id: str | None = None,
     attachment: Json | None = None,
     meta: dict[str, Any] | None = None,
+    language: str | None = None,
 ) -> Json:
     """Bump the conversation's counter (the UPDATE takes the row's write lock, so concurrent appends to one
     conversation get consecutive numbers) and insert the message with it. Runs inside the caller's
@@ -51,6 +52,7 @@ def append_message(
             "attachment_id": attachment["id"] if attachment else None,
             "meta": meta or {},
             "client_id": client_id,
+            "language": language,
             "created_at": now,
         },
     ).scalar_one()
@@ -64,5 +66,7 @@ def append_message(
         "attachment": attachment,
         "meta": meta or {},
         "client_id": client_id,
+        "language": language,
+        "translations": {},
         "created_at": iso(now),
     }

@@ -7,7 +7,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crossdesk.db.tables import agents, attachments, contacts, conversations, messages, read_markers, shops
+from crossdesk.db.tables import (
+    agents,
+    attachments,
+    contacts,
+    conversations,
+    message_translations,
+    messages,
+    read_markers,
+    shops,
+)
 from crossdesk.domain.models import AuthorType, ConversationStatus, MessageKind
 
 Json = dict[str, Any]
@@ -82,13 +91,38 @@ def message_json(row: sa.RowMapping) -> Json:
         "attachment": attachment,
         "meta": row["meta"] or {},
         "client_id": row["client_id"],
+        "language": row["language"],
+        "translations": {},
         "created_at": iso(row["created_at"]),
     }
 
 
+def translation_json(row: sa.RowMapping | dict[str, Any]) -> Json:
+    return {
+        "status": row["status"],
+        "body": row["body"],
+        "engine": row["engine"],
+        "review": bool(row["review"]),
+        "issues": row["issues"] or [],
+    }
+
+
+def with_translations(conn: sa.Connection, items: list[Json]) -> list[Json]:
+    """Fill each message's `translations` ({language: translation}) with one query for the page."""
+    by_id = {m["id"]: m for m in items if m["kind"] != MessageKind.ACTIVITY.value}
+    if not by_id:
+        return items
+    rows = conn.execute(
+        sa.select(message_translations).where(message_translations.c.message_id.in_(list(by_id)))
+    ).mappings()
+    for row in rows:
+        by_id[row["message_id"]]["translations"][row["language"]] = translation_json(row)
+    return items
+
+
 def message_by_id(conn: sa.Connection, message_id: int) -> Json:
     row = conn.execute(_message_select().where(messages.c.id == message_id)).mappings().one()
-    return message_json(row)
+    return with_translations(conn, [message_json(row)])[0]
 
 
 # The hot path of every send runs these; plain SQL skips building and cache-keying a statement per call.
@@ -96,7 +130,8 @@ _MESSAGE_ID_BY_CLIENT_ID = sa.text(
     "SELECT id FROM messages WHERE conversation_id = :conversation_id AND client_id = :client_id"
 )
 _CONVERSATION_BY_ID = sa.text(
-    "SELECT id, shop_id, contact_id, status, assignee_id, last_seq FROM conversations WHERE id = :id"
+    "SELECT id, shop_id, contact_id, status, assignee_id, last_seq, language, language_pinned"
+    " FROM conversations WHERE id = :id"
 )
 
 
@@ -132,7 +167,7 @@ def list_messages(
     else:
         query = query.where(messages.c.seq > (after_seq or 0)).order_by(messages.c.seq).limit(limit)
         rows = list(conn.execute(query).mappings())
-    return [message_json(r) for r in rows]
+    return with_translations(conn, [message_json(r) for r in rows])
 
 
 def _conversation_select(agent_id: int | None) -> sa.Select[Any]:
@@ -204,6 +239,8 @@ def _conversation_json(conn: sa.Connection, row: sa.RowMapping) -> Json:
             "timezone": row["contact_timezone"],
         },
         "last_seq": row["last_seq"],
+        "language": row["language"],
+        "language_pinned": bool(row["language_pinned"]),
         "last_message": last_message,
         "unread_count": row.get("unread_count", 0),
         "created_at": iso(row["created_at"]),

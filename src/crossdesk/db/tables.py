@@ -103,6 +103,9 @@ conversations = sa.Table(
     sa.Column("assignee_id", sa.ForeignKey("agents.id"), nullable=True),
     # The last sequence number handed out: the per-conversation counter, bumped under the row's write lock.
     sa.Column("last_seq", sa.Integer, nullable=False, server_default="0"),
+    # The buyer's language (crossdesk.language.pinning): detected, or fixed by an agent.
+    sa.Column("language", sa.String(16), nullable=True),
+    sa.Column("language_pinned", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", Timestamp(), nullable=False),
     sa.Column("updated_at", Timestamp(), nullable=False),
     sa.Index("ix_conversations_shop_updated", "shop_id", "updated_at"),
@@ -121,6 +124,7 @@ messages = sa.Table(
     sa.Column("attachment_id", sa.ForeignKey("attachments.id"), nullable=True),
     sa.Column("meta", sa.JSON, nullable=False),
     sa.Column("client_id", sa.String(64), nullable=True),
+    sa.Column("language", sa.String(16), nullable=True),
     sa.Column("created_at", Timestamp(), nullable=False),
     sa.UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
     sa.UniqueConstraint("conversation_id", "client_id", name="uq_messages_conversation_client"),
@@ -178,4 +182,33 @@ webhook_deliveries = sa.Table(
     sa.Column("created_at", Timestamp(), nullable=False),
     sa.Column("delivered_at", Timestamp(), nullable=True),
     sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+)
+
+# One row per message and target language. Inserted as `pending` in the message's own transaction, so a
+# translation owed is never forgotten across a restart; the translation worker fills it in.
+message_translations = sa.Table(
+    "message_translations",
+    metadata,
+    sa.Column("message_id", sa.ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("language", sa.String(16), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | done | failed
+    sa.Column("body", sa.Text, nullable=True),
+    sa.Column("engine", sa.String(32), nullable=True),
+    sa.Column("review", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("issues", sa.JSON, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("lease_until", Timestamp(), nullable=True),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+    sa.Index("ix_message_translations_status_created", "status", "created_at"),
+)
+
+glossary_entries = sa.Table(
+    "glossary_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shop_id", sa.ForeignKey("shops.id"), nullable=False, index=True),
+    # {"zh": "藏蓝色", "en": "navy blue"}; {"*": "3XL"} for a term every language keeps
+    sa.Column("terms", sa.JSON, nullable=False),
+    sa.Column("created_at", Timestamp(), nullable=False),
 )

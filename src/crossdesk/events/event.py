@@ -12,12 +12,15 @@ import orjson
 class EventName(enum.StrEnum):
     MESSAGE_CREATED = "message.created"
     CONVERSATION_UPDATED = "conversation.updated"
+    MESSAGE_TRANSLATED = "message.translated"
     TYPING = "typing"
     READ = "read"
 
 
 # Events that are also offered to webhooks (the others are ephemeral presence signals).
-WEBHOOK_EVENTS = frozenset({EventName.MESSAGE_CREATED, EventName.CONVERSATION_UPDATED})
+WEBHOOK_EVENTS = frozenset(
+    {EventName.MESSAGE_CREATED, EventName.CONVERSATION_UPDATED, EventName.MESSAGE_TRANSLATED}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from starlette.websockets import WebSocket
 from crossdesk import __version__
 from crossdesk.config import Settings
 from crossdesk.desk import Desk
+from crossdesk.language.worker import TranslationWorker
 from crossdesk.realtime.hub import Hub
 from crossdesk.web import errors
 from crossdesk.web.api.routes import router
@@ -53,14 +54,20 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None) -> So
         desk.bus.subscribe(hub.dispatch)
         await desk.bus.start()
         deliverer = WebhookDeliverer(desk)
-        worker = asyncio.create_task(deliverer.run(), name="webhook-deliverer")
+        workers = [
+            asyncio.create_task(deliverer.run(), name="webhook-deliverer"),
+            asyncio.create_task(TranslationWorker(desk).run(), name="translation-worker"),
+        ]
         try:
             yield
         finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for worker in workers:
+                worker.cancel()
+            for worker in workers:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
             await deliverer.close()
+            await desk.language.aclose()
             await desk.bus.close()
             await desk.db.dispose()
 

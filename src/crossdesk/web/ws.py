@@ -202,8 +202,11 @@ async def _handle(desk: Desk, conn: Connection, frame: dict[str, Any]) -> None:
             frame.get("conversation_id"),
         )
         attachment_id = frame.get("attachment_id")
+        translation = frame.get("translation")
         if not isinstance(body, str) or not isinstance(client_id, str):
             raise BadFrame("send needs a string body and client_id")
+        if translation is not None and (principal.is_contact or not isinstance(translation, dict)):
+            raise BadFrame("translation is an object, and only agents send one")
         result = await message_actions.send_message(
             desk,
             principal,
@@ -211,6 +214,7 @@ async def _handle(desk: Desk, conn: Connection, frame: dict[str, Any]) -> None:
             client_id=client_id,
             conversation_id=None if conversation_id is None else _int(conversation_id, "conversation_id"),
             attachment_id=None if attachment_id is None else _int(attachment_id, "attachment_id"),
+            translation=translation,
         )
         message = result.message
         conn.send_frame(

@@ -12,6 +12,7 @@ from crossdesk.actions import attachments as attachment_actions
 from crossdesk.actions import auth as auth_actions
 from crossdesk.actions import conversations as conversation_actions
 from crossdesk.actions import messages as message_actions
+from crossdesk.actions import translations as translation_actions
 from crossdesk.actions import webhooks as webhook_actions
 from crossdesk.actions.access import check_conversation_access
 from crossdesk.actions.errors import Invalid, NotFound, RateLimited, TooLong
@@ -20,8 +21,12 @@ from crossdesk.domain.models import ConversationStatus, PrincipalType
 from crossdesk.web.api.schemas import (
     ApiTokenIn,
     AssignIn,
+    GlossaryEntryIn,
+    LanguageIn,
     LoginIn,
     MessageIn,
+    PreviewIn,
+    ProfileIn,
     ReadIn,
     StatusIn,
     WebhookIn,
@@ -183,10 +188,53 @@ async def post_message(
         body=body.body,
         client_id=idempotency_key,
         attachment_id=body.attachment_id,
+        translation=body.translation.model_dump() if body.translation else None,
     )
     if not result.created:
         response.status_code = 200
     return result.message
+
+
+@router.post("/conversations/{conversation_id}/translation-preview", tags=["language"])
+async def translation_preview(
+    conversation_id: int, body: PreviewIn, principal: StaffDep, desk: DeskDep
+) -> Json:
+    """The buyer-language version of a draft, in the agent's language; not stored. Send it along with the
+    message as `translation` so the buyer reads exactly what the agent saw."""
+    return await translation_actions.preview_translation(desk, principal, conversation_id, body.text)
+
+
+@router.put("/conversations/{conversation_id}/language", tags=["language"])
+async def set_conversation_language(
+    conversation_id: int, body: LanguageIn, principal: StaffDep, desk: DeskDep
+) -> Json:
+    """Fix the buyer's language (detection no longer moves it), or hand it back to detection with null."""
+    return await translation_actions.set_conversation_language(
+        desk, principal, conversation_id, body.language
+    )
+
+
+@router.patch("/me", tags=["auth"])
+async def update_me(body: ProfileIn, principal: StaffDep, desk: DeskDep) -> Json:
+    """Set the signed-in agent's working language: buyer messages are translated into it."""
+    return await translation_actions.set_agent_language(desk, principal, body.language)
+
+
+@router.get("/glossary", tags=["language"])
+async def list_glossary(principal: StaffDep, desk: DeskDep) -> Json:
+    return {"items": await translation_actions.list_glossary(desk, principal)}
+
+
+@router.post("/glossary", status_code=201, tags=["language"])
+async def add_glossary_entry(body: GlossaryEntryIn, principal: StaffDep, desk: DeskDep) -> Json:
+    """An entry maps languages to a term ({"zh": "藏蓝色", "en": "navy blue"}) or keeps one verbatim
+    ({"*": "3XL"}); every translation is told the terms that occur and checked for them."""
+    return await translation_actions.add_glossary_entry(desk, principal, body.terms)
+
+
+@router.delete("/glossary/{entry_id}", status_code=204, tags=["language"])
+async def delete_glossary_entry(entry_id: int, principal: StaffDep, desk: DeskDep) -> None:
+    await translation_actions.delete_glossary_entry(desk, principal, entry_id)
 
 
 @router.post("/conversations/{conversation_id}/assign", tags=["conversations"])

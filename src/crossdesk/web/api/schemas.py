@@ -16,10 +16,37 @@ class LoginIn(Strict):
     password: str = Field(max_length=200)
 
 
+class TranslationIn(Strict):
+    """The buyer-language version the agent previewed (POST .../translation-preview) and sends along."""
+
+    language: str = Field(max_length=16)
+    body: str = Field(max_length=200_000)
+    engine: str = Field("preview", max_length=32)
+    review: bool = False
+    issues: list[str] = Field(default_factory=list, max_length=10)
+
+
 class MessageIn(Strict):
     # The action enforces the configured limit; this bound only stops absurd payloads early.
     body: str = Field("", max_length=100_000)
     attachment_id: int | None = None
+    translation: TranslationIn | None = None
+
+
+class PreviewIn(Strict):
+    text: str = Field(max_length=100_000)
+
+
+class LanguageIn(Strict):
+    language: str | None = Field(max_length=16)
+
+
+class ProfileIn(Strict):
+    language: str = Field(max_length=16)
+
+
+class GlossaryEntryIn(Strict):
+    terms: dict[str, str] = Field(min_length=1, max_length=40)
 
 
 class AssignIn(Strict):

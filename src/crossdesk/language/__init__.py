@@ -1,0 +1,1 @@
+"""Language detection and translation behind one interface each; engines live in crossdesk.providers."""

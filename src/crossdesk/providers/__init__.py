@@ -1,0 +1,1 @@
+"""One module per engine or vendor (llama.cpp, OpenAI-compatible servers, LibreTranslate)."""
