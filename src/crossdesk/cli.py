@@ -1,9 +1,10 @@
-"""`crossdesk serve | migrate | seed-demo`: the operator's entry points."""
+"""`crossdesk serve | migrate | seed-demo | detect | translate`: the operator's and scripts' entry points."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -52,6 +53,37 @@ def _banner(host: str, port: int, demo: bool) -> None:
         )
 
 
+def _detect(text: str, as_json: bool) -> int:
+    from crossdesk.language.detect import EmbeddedDetector
+
+    found = EmbeddedDetector().detect(text)
+    print(json.dumps(found.as_json(), ensure_ascii=False) if as_json else (found.language or "und"))
+    return 0
+
+
+async def _translate(settings: Settings, text: str, target: str, source: str | None, as_json: bool) -> int:
+    from crossdesk.actions.translations import check_language
+    from crossdesk.language.service import build_language
+    from crossdesk.language.translator import TranslationError, TranslationRequest
+
+    target = check_language(target)
+    service = build_language(settings)
+    try:
+        if service.translator is None:
+            print("translation is off (CROSSDESK_TRANSLATORS=none)", file=sys.stderr)
+            return 2
+        source = check_language(source) if source else service.detector.detect(text).language or target
+        try:
+            result = await service.translator.translate(TranslationRequest(text, source, target))
+        except TranslationError as exc:
+            print(f"no engine could translate: {exc}", file=sys.stderr)
+            return 1
+    finally:
+        await service.aclose()
+    print(json.dumps(result.as_json(), ensure_ascii=False) if as_json else result.text)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crossdesk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,10 +100,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     migrate.add_argument("--database")
     seed = sub.add_parser("seed-demo", help="load the demo shop if it is missing")
     seed.add_argument("--database")
+    detect = sub.add_parser("detect", help="print the language of TEXT")
+    detect.add_argument("text")
+    detect.add_argument("--json", action="store_true", help='print {"language": .., "confidence": ..}')
+    translate = sub.add_parser("translate", help="translate TEXT with the configured engines")
+    translate.add_argument("text")
+    translate.add_argument("--to", required=True, help="target language, e.g. zh")
+    translate.add_argument("--from", dest="source", help="source language (default: detected)")
+    translate.add_argument("--json", action="store_true", help="print the translation with its metadata")
     args = parser.parse_args(argv)
+    if args.command == "detect":
+        return _detect(args.text, args.json)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings(args)
 
+    if args.command == "translate":
+        from crossdesk.actions.errors import Invalid
+
+        try:
+            return asyncio.run(_translate(_settings(args), args.text, args.to, args.source, args.json))
+        except Invalid as exc:
+            print(exc.detail, file=sys.stderr)
+            return 2
     if args.command == "migrate":
         _migrate(settings)
         print("database is at the newest schema")

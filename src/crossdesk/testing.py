@@ -1,9 +1,11 @@
-"""Test and benchmark helpers that run the real thing: a `crossdesk serve` process on loopback.
+"""Test and benchmark helpers: a real `crossdesk serve` process on loopback, and the one scripted stand-in
+for a translation engine (see ScriptedTranslator for where it is used and why).
 
 Lives in the package so tests, benchmarks and helper scripts share one implementation."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -11,10 +13,15 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
+
+from crossdesk.language.glossary import TermPair
+from crossdesk.language.translator import Translator
 
 
 def free_port() -> int:
@@ -117,3 +124,27 @@ class ServerProcess:
         self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
     ) -> None:
         self.stop()
+
+
+class ScriptedTranslator(Translator):
+    """A translation engine that answers from a script: for tests of what the Translator base class does
+    around an engine (retries, timeouts, fallback, chunking, checks), where a real model's variable
+    answers and seconds per call would hide the behaviour under test. Engine behaviour itself is tested on
+    the real embedded model."""
+
+    name = "scripted"
+
+    def __init__(self, answers: list[str | Exception | float], **options: Any) -> None:
+        super().__init__(**options)
+        self.answers = list(answers)
+        self.calls: list[tuple[str, str, str]] = []
+
+    async def _translate(self, text: str, source: str, target: str, terms: Sequence[TermPair]) -> str:
+        self.calls.append((text, source, target))
+        answer = self.answers.pop(0) if self.answers else f"[{target}] {text}"
+        if isinstance(answer, Exception):
+            raise answer
+        if isinstance(answer, float):  # a slow engine: sleep, then echo
+            await asyncio.sleep(answer)
+            return f"[{target}] {text}"
+        return answer

@@ -26,7 +26,8 @@ def needs_translation(text: str) -> bool:
 
 def protected_tokens(text: str) -> list[str]:
     """Tokens a faithful translation keeps verbatim: links, email addresses, numbers and codes."""
-    tokens = URL.findall(text) + EMAIL.findall(text)
+    # A sentence's own punctuation right after a link is not part of it.
+    tokens = [u.rstrip(".,;:!?)】」") for u in URL.findall(text)] + EMAIL.findall(text)
     rest = EMAIL.sub(" ", URL.sub(" ", text))
     # "#10482" may fairly become "订单号10482": the number is what must survive.
     tokens += [t.rstrip(".,/-").lstrip("#") for t in NUMBERISH.findall(rest)]

@@ -64,6 +64,20 @@ export class DeskApi {
     return this.#call(`conversations/${id}/read`, { method: 'POST', body: { seq } });
   }
 
+  /** The buyer-language version of a draft (not stored). */
+  previewTranslation(id, text) {
+    return this.#call(`conversations/${id}/translation-preview`, { method: 'POST', body: { text } });
+  }
+
+  /** Fix the conversation's buyer language; null hands it back to detection. */
+  setConversationLanguage(id, language) {
+    return this.#call(`conversations/${id}/language`, { method: 'PUT', body: { language } });
+  }
+
+  setMyLanguage(language) {
+    return this.#call('me', { method: 'PATCH', body: { language } });
+  }
+
   uploadImage(file, conversationId) {
     const form = new FormData();
     form.append('file', file);

@@ -7,7 +7,11 @@ export class CustomerView {
   #conversation = null;
   #clock = 0;
 
-  constructor(root) {
+  /**
+   * @param {HTMLElement} root
+   * @param {object} on  callbacks: language(code | null) when the agent fixes the conversation language
+   */
+  constructor(root, on = { language: () => {} }) {
     const $ = (selector) => root.querySelector(selector);
     this.#els = {
       root,
@@ -20,7 +24,15 @@ export class CustomerView {
       localTime: $('[data-testid="customer-local-time"]'),
       offset: $('#customer-offset'),
       created: $('#customer-created'),
+      conversationLanguage: $('#buyer-language'),
+      conversationLanguageHint: $('#buyer-language-hint'),
     };
+    for (const option of this.#els.conversationLanguage.options) {
+      if (option.value) option.textContent = `${languageName(option.value)} (${option.value})`;
+    }
+    this.#els.conversationLanguage.addEventListener('change', () => {
+      on.language(this.#els.conversationLanguage.value || null);
+    });
   }
 
   show(conversation) {
@@ -38,6 +50,11 @@ export class CustomerView {
       : 'Unknown';
     this.#els.language.textContent = contact.language ? languageName(contact.language) : 'Unknown';
     this.#els.created.textContent = formatDateTime(conversation.created_at);
+    const select = this.#els.conversationLanguage;
+    select.value = conversation.language_pinned ? conversation.language ?? '' : '';
+    this.#els.conversationLanguageHint.textContent = conversation.language_pinned
+      ? 'set by an agent'
+      : conversation.language ? `detected: ${languageName(conversation.language)}` : 'not detected yet';
     this.#tick();
   }
 

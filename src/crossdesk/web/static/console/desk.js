@@ -1,5 +1,6 @@
 // The signed-in console: owns the store, the three panes and the live socket, and applies
 // every change (REST answers and live events alike) to all of them.
+import { languageName } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
 import { LiveSocket, Outbox, liveUrl } from '../shared/live.js';
 import { TypingSender, TypingWatcher } from '../shared/typing.js';
@@ -10,6 +11,7 @@ import { ThreadView } from './thread.js';
 
 const PAGE_SIZE = 50;
 const MESSAGE_PAGE = 100;
+const PREVIEW_DELAY_MS = 600; // after the agent pauses typing
 
 export class Desk {
   #api;
@@ -29,6 +31,8 @@ export class Desk {
   #fetching = new Set();
   #typingOut;
   #typingIn;
+  #previewTimer = 0;
+  #preview = null; // {conversationId, text, answer}: the last translation preview of the draft
 
   /**
    * @param {object} options
@@ -54,6 +58,7 @@ export class Desk {
     this.#thread = new ThreadView({
       root: document.getElementById('thread'),
       meId: me.id,
+      myLanguage: () => this.#me.language,
       on: {
         assign: (agentId) => this.#mutate((id) => this.#api.assign(id, agentId)),
         status: (status) => this.#mutate((id) => this.#api.setStatus(id, status)),
@@ -61,9 +66,12 @@ export class Desk {
         typing: () => this.#typingOut.touch(),
         attach: (file) => this.#attach(file),
         loadEarlier: () => this.#loadEarlier(),
+        draft: (text) => this.#draftChanged(text),
       },
     });
-    this.#customer = new CustomerView(document.getElementById('customer'));
+    this.#customer = new CustomerView(document.getElementById('customer'), {
+      language: (code) => this.#mutate((id) => this.#api.setConversationLanguage(id, code)),
+    });
     this.#typingOut = new TypingSender((on) => {
       if (this.#openId) this.#live.send({ type: 'typing', conversation_id: this.#openId, on });
     });
@@ -76,6 +84,7 @@ export class Desk {
   }
 
   async start() {
+    this.#setUpMyLanguage();
     this.#restoreOutbox();
     this.#listen();
     this.#live.start();
@@ -130,6 +139,7 @@ export class Desk {
   async open(id) {
     if (id === this.#openId) return;
     this.#typingOut.stop();
+    this.#draftChanged('');
     this.#openId = id;
     history.replaceState(null, '', `#c=${id}`);
     this.#inbox.select(id);
@@ -199,7 +209,9 @@ export class Desk {
   #send({ body = '', attachmentId = null, attachment = null, previewUrl = null }) {
     const id = this.#openId;
     if (!id) return false;
-    const entry = this.#live.sendMessage({ conversationId: id, body, attachmentId });
+    const translation = body ? this.#previewFor(id, body) : null;
+    const entry = this.#live.sendMessage({ conversationId: id, body, attachmentId, translation });
+    if (body) this.#draftChanged('');
     this.#store.openTimeline(id).addPending({ ...this.#pendingMessage(entry), attachment, preview_url: previewUrl });
     this.#typingOut.stop();
     this.#renderThread();
@@ -227,8 +239,66 @@ export class Desk {
       author: { type: 'agent', id: this.#me.id, name: this.#me.name },
       body: entry.body,
       attachment: null,
+      translations: entry.translation
+        ? { [entry.translation.language]: { status: 'done', ...entry.translation } }
+        : {},
       created_at: entry.queued_at,
     };
+  }
+
+  // ---- translation of the agent's draft ------------------------------------------------------------
+
+  /** The agent edited the draft: preview what the buyer will read once they pause. */
+  #draftChanged(text) {
+    clearTimeout(this.#previewTimer);
+    const id = this.#openId;
+    const draft = text.trim();
+    if (!draft || !id) {
+      this.#preview = null;
+      this.#thread.showPreview(null);
+      return;
+    }
+    if (this.#preview?.text === draft) return;
+    this.#previewTimer = setTimeout(async () => {
+      try {
+        const answer = await this.#api.previewTranslation(id, draft);
+        if (this.#openId !== id || this.#thread.composer.value.trim() !== draft) return; // stale
+        this.#preview = { conversationId: id, text: draft, answer };
+        this.#thread.showPreview(answer.needed ? answer : null);
+      } catch (error) {
+        this.#handleError(error);
+      }
+    }, PREVIEW_DELAY_MS);
+  }
+
+  /** The previewed translation of exactly this text, to send along so the buyer reads what we saw. */
+  #previewFor(id, body) {
+    const preview = this.#preview;
+    if (!preview || preview.conversationId !== id || preview.text !== body.trim()) return null;
+    const { answer } = preview;
+    if (!answer.needed || !answer.translation) return null;
+    return {
+      language: answer.target_language,
+      body: answer.translation,
+      engine: answer.engine,
+      review: answer.review,
+      issues: answer.issues ?? [],
+    };
+  }
+
+  #setUpMyLanguage() {
+    const select = document.getElementById('my-language');
+    for (const option of select.options) option.textContent = languageName(option.value);
+    select.value = this.#me.language ?? '';
+    select.addEventListener('change', async () => {
+      try {
+        this.#me = await this.#api.setMyLanguage(select.value);
+        this.#renderThread();
+      } catch (error) {
+        select.value = this.#me.language ?? '';
+        this.#handleError(error);
+      }
+    });
   }
 
   /** Sends left over from before a reload show as "sending" until the socket resends them. */
@@ -270,6 +340,7 @@ export class Desk {
     on('event', (frame) => {
       if (frame.event === 'message.created') this.#onMessage(frame.data);
       else if (frame.event === 'conversation.updated') this.#applyConversation(frame.data, { live: true });
+      else if (frame.event === 'message.translated') this.#onTranslated(frame.conversation_id, frame.data);
     });
     on('ack', (ack) => {
       const timeline = this.#store.timeline(ack.conversation_id);
@@ -283,8 +354,13 @@ export class Desk {
     on('read', (frame) => this.#onRead(frame));
     on('status', ({ state, reconnected }) => {
       document.body.dataset.connection = state;
-      // Updates to conversations outside our cursors were missed while offline.
-      if (state === 'online' && reconnected) this.loadInbox();
+      // Updates to conversations outside our cursors were missed while offline, and so were
+      // translations finished meanwhile: refetch the open conversation's latest page too.
+      if (state === 'online' && reconnected) {
+        this.loadInbox();
+        const open = this.#openId && this.#store.get(this.#openId);
+        if (open) this.#loadLatestMessages(open).catch((error) => this.#handleError(error));
+      }
     });
     on('closed', () => this.#checkSession());
   }
@@ -308,6 +384,11 @@ export class Desk {
     if (this.#isWatching(id)) this.#markRead();
     this.#inbox.consider(id);
     this.#inbox.render();
+  }
+
+  #onTranslated(conversationId, data) {
+    const timeline = this.#store.timeline(conversationId);
+    if (timeline?.applyTranslation(data) && conversationId === this.#openId) this.#renderThread();
   }
 
   /** A snapshot from the server (live or as a REST answer): newer last_seq wins. */

@@ -2,6 +2,7 @@
 // and the composer. It reports intents through callbacks and never talks to the server.
 import { Composer } from '../shared/composer.js';
 import { h } from '../shared/dom.js';
+import { languageName } from '../shared/format.js';
 import { uploadProblem } from '../shared/http.js';
 import { MessageList } from '../shared/message-list.js';
 
@@ -18,10 +19,11 @@ export class ThreadView {
    * @param {object} options
    * @param {HTMLElement} options.root
    * @param {number} options.meId
+   * @param {() => string} options.myLanguage  the agent's working language (buyer messages show in it)
    * @param {object} options.on  callbacks: assign(agentId|null), status(status), send(text) → bool,
-   *                             typing(), attach(file), loadEarlier()
+   *                             typing(), attach(file), loadEarlier(), draft(text)
    */
-  constructor({ root, meId, on }) {
+  constructor({ root, meId, myLanguage, on }) {
     this.#meId = meId;
     const $ = (selector) => root.querySelector(selector);
     this.#els = {
@@ -41,6 +43,10 @@ export class ThreadView {
       error: $('#thread-error'),
       attach: $('#thread-attach'),
       file: $('#thread-file'),
+      preview: $('#translation-preview'),
+      previewLabel: $('#translation-preview-label'),
+      previewText: $('#translation-preview-text'),
+      previewReview: $('#translation-preview-review'),
     };
 
     this.messages = new MessageList({
@@ -49,13 +55,17 @@ export class ThreadView {
       isOwn: (message) => message.author?.type === 'agent',
       showOwnAuthor: true, // several agents share a conversation
       imageFor: (message) => imageElement(message),
+      translationView: (message) => agentView(message, myLanguage()),
     });
     this.composer = new Composer({
       textarea: $('[data-testid="composer"]'),
       sendButton: $('[data-testid="send"]'),
       counter: $('#thread-counter'),
       onSubmit: (text) => on.send(text),
-      onInput: () => on.typing(),
+      onInput: () => {
+        on.typing();
+        on.draft(this.composer.value);
+      },
       onTooLong: (length) => this.showError(`Too long to send: ${length.toLocaleString()} of 5,000 characters.`),
     });
 
@@ -126,6 +136,23 @@ export class ThreadView {
     this.#els.earlier.hidden = !(timeline.firstSeq > 1);
   }
 
+  /**
+   * What the buyer will read, under the composer: null hides it; {pending} says it is being made;
+   * otherwise a preview answer from the server.
+   */
+  showPreview(preview) {
+    const { preview: box, previewLabel, previewText, previewReview } = this.#els;
+    box.hidden = !preview;
+    if (!preview) return;
+    const language = preview.target_language;
+    previewLabel.textContent = `Buyer reads (${language ? languageName(language) : '?'})`;
+    box.dataset.state = preview.pending ? 'pending' : 'ready';
+    previewText.textContent = preview.pending ? 'Translating…' : preview.translation ?? '';
+    previewText.lang = language ?? '';
+    previewReview.hidden = preview.pending || !preview.review;
+    previewReview.title = (preview.issues ?? []).join('; ');
+  }
+
   /** Keep the viewport on the same message while older ones are inserted above it. */
   async keepScrollWhile(work) {
     const scroller = this.#els.root.querySelector('#thread-scroll');
@@ -176,4 +203,21 @@ function imageElement(message) {
   });
   if (!attachment?.url) return img;
   return h('a', { href: attachment.url, target: '_blank', rel: 'noopener', class: 'msg__image-link' }, img);
+}
+
+/**
+ * How the agent sees a message's translations: a buyer's message in the agent's language under the
+ * original; an agent's message with what the buyer reads under it.
+ */
+function agentView(message, myLanguage) {
+  const translations = message.translations ?? {};
+  if (message.author?.type === 'contact') {
+    const translation = translations[myLanguage];
+    if (!translation) return null;
+    const from = message.language ? languageName(message.language) : 'the buyer\'s language';
+    return { mode: 'beside', language: myLanguage, ...translation, label: `Translated from ${from}` };
+  }
+  const [language, translation] = Object.entries(translations)[0] ?? [];
+  if (!translation) return null;
+  return { mode: 'beside', language, ...translation, label: `Buyer reads (${languageName(language)})` };
 }

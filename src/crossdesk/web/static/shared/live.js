@@ -98,12 +98,13 @@ export class LiveSocket extends EventTarget {
    * Queue a chat message. It stays in the outbox until its `ack` (or a rejecting `error`)
    * arrives and is re-sent with the same client_id after every reconnect.
    */
-  sendMessage({ conversationId = null, body = '', attachmentId = null }) {
+  sendMessage({ conversationId = null, body = '', attachmentId = null, translation = null }) {
     const entry = {
       client_id: newClientId(),
       conversation_id: conversationId,
       body,
       attachment_id: attachmentId,
+      translation, // an agent's previewed buyer-language version, stored with the message
       queued_at: new Date().toISOString(),
     };
     this.outbox.put(entry);
@@ -216,6 +217,7 @@ export class LiveSocket extends EventTarget {
 function sendFrame(entry) {
   const frame = { type: 'send', conversation_id: entry.conversation_id, client_id: entry.client_id, body: entry.body };
   if (entry.attachment_id != null) frame.attachment_id = entry.attachment_id;
+  if (entry.translation) frame.translation = entry.translation;
   return frame;
 }
 

@@ -12,7 +12,8 @@ export class MessageList {
   #isOwn;
   #imageFor;
   #showOwnAuthor;
-  #nodes = new Map(); // key -> {node, signature, meta}
+  #translationView;
+  #nodes = new Map(); // key -> {node, signature, meta, text, extra, shown}
   #stuck = true; // the reader is at the newest message, so new content should keep them there
 
   /**
@@ -22,13 +23,18 @@ export class MessageList {
    * @param {(message) => boolean} options.isOwn  right-aligned messages
    * @param {(message) => HTMLElement} options.imageFor  builds the <img> for an image message
    * @param {boolean} [options.showOwnAuthor]  name the author on own-side messages too (several agents)
+   * @param {(message) => object|null} [options.translationView]  which translation to show and how:
+   *   {mode: "beside" | "replace", language, status, body, review, label}. "beside" keeps the original
+   *   and adds the translation under it (the agent's view); "replace" shows the translation with the
+   *   original one tap away (the buyer's view).
    */
-  constructor({ container, scroller, isOwn, imageFor, showOwnAuthor = false }) {
+  constructor({ container, scroller, isOwn, imageFor, showOwnAuthor = false, translationView = () => null }) {
     this.#container = container;
     this.#scroller = scroller;
     this.#isOwn = isOwn;
     this.#imageFor = imageFor;
     this.#showOwnAuthor = showOwnAuthor;
+    this.#translationView = translationView;
     scroller.addEventListener('scroll', () => { this.#stuck = this.#isNearBottom(); }, { passive: true });
     // Images get their height only once loaded ("load" does not bubble, hence capture).
     container.addEventListener('load', (event) => {
@@ -112,7 +118,9 @@ export class MessageList {
     const own = this.#isOwn(message);
     const bubble = h('div', { class: 'msg__bubble' });
     if (message.attachment || message.preview_url) bubble.append(this.#imageFor(message));
-    if (message.body) bubble.append(h('p', { class: 'msg__text' }, linkify(message.body)));
+    const text = message.body ? h('p', { class: 'msg__text', 'data-testid': 'message-text' }) : null;
+    const extra = message.body ? h('div', { class: 'msg__translation-slot' }) : null;
+    if (text) bubble.append(text, extra);
     const meta = h('div', { class: 'msg__meta' });
     const showAuthor = !own || this.#showOwnAuthor;
     const node = h('div', {
@@ -123,15 +131,62 @@ export class MessageList {
     showAuthor ? h('div', { class: 'msg__author' }, message.author?.name || defaultAuthor(authorType)) : null,
     bubble,
     meta);
-    return { node, signature: '', meta };
+    return { node, signature: '', meta, text, extra, shown: null, showOriginal: false };
+  }
+
+  /** The text and its translation, redrawn only when what is to be shown changed. */
+  #renderText(entry, message) {
+    if (!entry.text) return;
+    const view = this.#translationView(message);
+    const shown = JSON.stringify([message.body, view, entry.showOriginal]);
+    if (shown === entry.shown) return;
+    entry.shown = shown;
+    const done = view?.status === 'done' && view.body;
+    if (view?.mode === 'replace' && done) {
+      // The buyer reads their language; the original is one tap away.
+      entry.text.replaceChildren(...linkify(entry.showOriginal ? message.body : view.body));
+      entry.text.lang = entry.showOriginal ? '' : view.language ?? '';
+      const toggle = h('button', {
+        type: 'button',
+        class: 'msg__toggle',
+        'data-testid': 'show-original',
+        onclick: () => { entry.showOriginal = !entry.showOriginal; this.#renderText(entry, message); },
+      }, entry.showOriginal ? view.showTranslationLabel ?? 'Show translation' : view.showOriginalLabel ?? 'Show original');
+      entry.extra.replaceChildren(h('div', { class: 'msg__translated-note' },
+        h('span', {}, view.label ?? 'Translated'), ' · ', toggle));
+      return;
+    }
+    entry.text.replaceChildren(...linkify(message.body));
+    if (!view || view.mode === 'replace') {
+      const note = view?.status === 'pending' ? view.pendingLabel ?? 'Translating…' : null;
+      entry.extra.replaceChildren(...(note ? [h('div', { class: 'msg__translated-note' }, note)] : []));
+      return;
+    }
+    // "beside": the agent sees the original with the translation under it.
+    const body = view.status === 'done'
+      ? h('p', { class: 'msg__translation-text', lang: view.language ?? '' }, ...linkify(view.body ?? ''))
+      : h('p', { class: 'msg__translation-text is-muted' }, view.status === 'pending' ? 'Translating…' : 'Translation unavailable');
+    entry.extra.replaceChildren(h('div', {
+      class: `msg__translation${view.review ? ' msg__translation--review' : ''}`,
+      'data-testid': 'translation',
+      'data-status': view.status,
+      'data-review': view.review ? 'true' : 'false',
+    },
+    h('span', { class: 'msg__translation-label' }, view.label ?? ''),
+    body,
+    view.review ? h('span', { class: 'msg__review', title: (view.issues ?? []).join('; ') }, 'Machine translation, check before sending') : null));
   }
 
   #patch(entry, item, { continued, seen }) {
     const { message, state } = item;
     const signature = `${state}|${message.seq ?? ''}|${continued}|${seen}`;
-    if (signature === entry.signature) return;
+    if (signature === entry.signature) {
+      this.#renderText(entry, message); // a translation may have arrived
+      return;
+    }
     entry.signature = signature;
     const { node, meta } = entry;
+    this.#renderText(entry, message);
     if (message.seq != null) node.dataset.seq = String(message.seq);
     node.classList.toggle('msg--sending', state === 'sending');
     node.classList.toggle('msg--continued', continued);

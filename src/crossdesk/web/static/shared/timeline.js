@@ -71,13 +71,28 @@ export class Timeline {
    */
   add(message) {
     const existing = this.#bySeq.get(message.seq);
-    if (existing && !existing.provisional) return false;
+    if (existing && !existing.provisional) {
+      // A refetched copy may carry translations that finished while we were away.
+      const fresh = JSON.stringify(message.translations ?? {});
+      if (fresh === JSON.stringify(existing.message.translations ?? {})) return false;
+      existing.message = { ...existing.message, translations: message.translations };
+      return true;
+    }
     const ownKey = message.client_id && this.#keyByClientId.get(message.client_id);
     if (ownKey) this.#pending.delete(message.client_id);
     const key = existing?.key ?? ownKey ?? `s:${message.seq}`;
     // Keep a local preview (blob URL) of an image we sent so it does not flicker.
     const preview = existing?.message.preview_url;
     this.#bySeq.set(message.seq, { key, state: 'sent', message: preview ? { ...message, preview_url: preview } : message });
+    return true;
+  }
+
+  /** A `message.translated` event: one translation of a message we hold finished (or failed). */
+  applyTranslation({ seq, message_id: messageId, language, translation }) {
+    const item = this.#bySeq.get(seq);
+    if (!item || (item.message.id != null && item.message.id !== messageId)) return false;
+    const translations = { ...(item.message.translations ?? {}), [language]: translation };
+    item.message = { ...item.message, translations };
     return true;
   }
 

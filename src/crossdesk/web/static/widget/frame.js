@@ -9,6 +9,7 @@ import { store } from '../shared/storage.js';
 import { Timeline } from '../shared/timeline.js';
 import { TypingSender, TypingWatcher } from '../shared/typing.js';
 import { HostBridge } from './host.js';
+import { translationLabels } from './i18n.js';
 import { VisitorApi } from './visitor-api.js';
 
 const base = new URL('../../', import.meta.url); // this file is BASE/static/widget/frame.js
@@ -34,7 +35,29 @@ const messageList = new MessageList({
   scroller: $('scroller'),
   isOwn: (message) => message.author?.type === 'contact',
   imageFor: imageElement,
+  translationView: buyerView,
 });
+
+/** An agent's message reads in the buyer's language, marked as translated, the original one tap away. */
+function buyerView(message) {
+  if (message.author?.type !== 'agent') return null;
+  const translations = message.translations ?? {};
+  const language = conversation?.language && translations[conversation.language]
+    ? conversation.language
+    : Object.keys(translations)[0];
+  const translation = language && translations[language];
+  if (!translation) return null;
+  const labels = translationLabels(language);
+  return {
+    mode: 'replace',
+    language,
+    ...translation,
+    label: labels.translated,
+    showOriginalLabel: labels.showOriginal,
+    showTranslationLabel: labels.showTranslation,
+    pendingLabel: labels.translating,
+  };
+}
 
 const composer = new Composer({
   textarea: $('composer'),
@@ -94,6 +117,19 @@ async function showConversation(next) {
   renderHeader();
 }
 
+async function refreshMessages() {
+  const id = conversation.id;
+  try {
+    const messages = await api.messagesAfter(id, Math.max(0, timeline.lastSeq - 50));
+    if (id !== conversation?.id) return;
+    let changed = false;
+    for (const message of messages) changed = timeline.add(message) || changed;
+    if (changed) render();
+  } catch {
+    // Best effort: the live socket still delivers every new message.
+  }
+}
+
 /** Sends still waiting from a previous page view appear as "sending" until acknowledged. */
 function restoreOutbox() {
   for (const entry of new Outbox(keys.outbox).list()) {
@@ -117,7 +153,11 @@ function connect() {
     if (e.detail.author?.type !== 'contact' && e.detail.conversation_id === conversation?.id) incomingTyping.apply(e.detail);
   });
   live.addEventListener('read', (e) => onRead(e.detail));
-  live.addEventListener('status', (e) => showConnection(e.detail.state));
+  live.addEventListener('status', (e) => {
+    showConnection(e.detail.state);
+    // Translations that finished while we were away come with a fresh copy of the messages.
+    if (e.detail.state === 'online' && e.detail.reconnected && conversation) refreshMessages();
+  });
   live.addEventListener('ready', markReadIfVisible);
   live.start();
 }
@@ -130,6 +170,10 @@ async function onServerEvent({ event, conversation_id: conversationId, data }) {
       conversation = data;
       renderHeader();
     }
+    return;
+  }
+  if (event === 'message.translated') {
+    if (conversationId === conversation?.id && timeline.applyTranslation(data)) render();
     return;
   }
   if (event !== 'message.created') return;
