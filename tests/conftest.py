@@ -19,6 +19,7 @@ from crossdesk.db.database import normalize_url
 from crossdesk.db.migrate import upgrade
 from crossdesk.demo.seed import seed_demo
 from crossdesk.desk import Desk
+from crossdesk.language.service import LanguageService, build_language
 from crossdesk.testing import free_port
 from crossdesk.web.app import create_app
 from crossdesk.web.server import build_server
@@ -64,7 +65,7 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
         "database_url": database_url,
         "secret_key": "test-secret-key",
         "heartbeat_s": 20.0,
-        # The desk's own tests run without the model; tests/*/test_language* turn it on.
+        # The desk's own tests run without the model; the `embedded_language` fixture brings it in.
         "translators": "none",
     }
     values.update(overrides)
@@ -116,3 +117,19 @@ async def live(desk: Desk) -> AsyncIterator[LiveServer]:
 def database_url_postgres() -> Iterator[str]:
     """A fresh PostgreSQL database (for tests that are not parametrized over backends)."""
     yield from _fresh_postgres_database()
+
+
+@pytest.fixture(scope="session")
+def embedded_language() -> Iterator[LanguageService]:
+    """The real offline engines (fastText detection, the embedded LLM), loaded once for the whole run."""
+    service = build_language(Settings(translators="embedded"))
+    yield service
+    asyncio.run(service.aclose())
+
+
+@pytest.fixture
+async def translating_desk(desk: Desk, embedded_language: LanguageService) -> Desk:
+    """The demo desk, now translating with the embedded model. The demo's own messages were sent before,
+    so they owe nothing and the worker starts on the test's."""
+    desk.language = embedded_language
+    return desk

@@ -29,13 +29,15 @@ class LocalLlm:
     def __init__(self, models_dir: Path, threads: int = 2) -> None:
         self._models_dir = models_dir
         self._threads = threads
-        self._executor = ThreadPoolExecutor(
-            1, thread_name_prefix="crossdesk-llm", initializer=_lower_priority
-        )
+        self._executor: ThreadPoolExecutor | None = None
         self._model: Any = None
         self._lock = threading.Lock()
 
     async def chat(self, messages: Sequence[Message], max_tokens: int) -> str:
+        if self._executor is None:  # started on first use, and again after close()
+            self._executor = ThreadPoolExecutor(
+                1, thread_name_prefix="crossdesk-llm", initializer=_lower_priority
+            )
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._chat, list(messages), max_tokens)
 
@@ -60,7 +62,10 @@ class LocalLlm:
             return self._model
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Stop the model thread; the loaded weights stay for a later call (they are mmapped, shared)."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _lower_priority() -> None:
