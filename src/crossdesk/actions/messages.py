@@ -55,6 +55,7 @@ def check_previewed(desk: Desk, translation: dict[str, Any] | None) -> Json | No
     language, text = translation.get("language"), translation.get("body")
     if not isinstance(language, str) or not isinstance(text, str):
         raise Invalid("translation needs a language and a body")
+    language = translations.check_language(language)
     text = _CONTROL.sub("", text).strip()
     if not text or len(text) > 2 * desk.settings.max_body_chars:
         raise TooLong("The translation is empty or far longer than a message")

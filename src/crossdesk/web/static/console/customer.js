@@ -52,6 +52,7 @@ export class CustomerView {
     this.#els.created.textContent = formatDateTime(conversation.created_at);
     const select = this.#els.conversationLanguage;
     select.value = conversation.language_pinned ? conversation.language ?? '' : '';
+    select.dataset.language = conversation.language ?? ''; // what translations target, pinned or detected
     this.#els.conversationLanguageHint.textContent = conversation.language_pinned
       ? 'set by an agent'
       : conversation.language ? `detected: ${languageName(conversation.language)}` : 'not detected yet';

@@ -260,6 +260,9 @@ export class Desk {
     }
     if (this.#preview?.text === draft) return;
     this.#previewTimer = setTimeout(async () => {
+      // Say at once that a translation is coming: the model may take seconds.
+      const target = this.#store.get(id)?.language;
+      if (target) this.#thread.showPreview({ pending: true, target_language: target });
       try {
         const answer = await this.#api.previewTranslation(id, draft);
         if (this.#openId !== id || this.#thread.composer.value.trim() !== draft) return; // stale

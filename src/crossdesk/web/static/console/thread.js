@@ -66,6 +66,7 @@ export class ThreadView {
         on.typing();
         on.draft(this.composer.value);
       },
+      onCleared: () => on.draft(''),
       onTooLong: (length) => this.showError(`Too long to send: ${length.toLocaleString()} of 5,000 characters.`),
     });
 

@@ -12,6 +12,7 @@ export class Composer {
   #counter;
   #onSubmit;
   #onInput;
+  #onCleared;
   #onTooLong;
 
   /**
@@ -20,15 +21,17 @@ export class Composer {
    * @param {HTMLButtonElement} parts.sendButton
    * @param {HTMLElement} parts.counter
    * @param {(text: string) => boolean} parts.onSubmit  returns true if the text was taken
-   * @param {() => void} [parts.onInput]     every edit (typing notifications)
+   * @param {() => void} [parts.onInput]     every edit that leaves text (typing notifications)
+   * @param {() => void} [parts.onCleared]   an edit that left the box empty
    * @param {(length: number) => void} [parts.onTooLong]
    */
-  constructor({ textarea, sendButton, counter, onSubmit, onInput = () => {}, onTooLong = () => {} }) {
+  constructor({ textarea, sendButton, counter, onSubmit, onInput = () => {}, onCleared = () => {}, onTooLong = () => {} }) {
     this.#textarea = textarea;
     this.#sendButton = sendButton;
     this.#counter = counter;
     this.#onSubmit = onSubmit;
     this.#onInput = onInput;
+    this.#onCleared = onCleared;
     this.#onTooLong = onTooLong;
 
     textarea.addEventListener('keydown', (event) => {
@@ -39,6 +42,7 @@ export class Composer {
     textarea.addEventListener('input', () => {
       this.#refresh();
       if (textarea.value) this.#onInput();
+      else this.#onCleared();
     });
     sendButton.addEventListener('click', () => this.submit());
     this.#refresh();
