@@ -1,4 +1,5 @@
-"""`crossdesk serve | migrate | seed-demo | detect | translate`: the operator's and scripts' entry points."""
+"""`crossdesk serve | migrate | seed-demo | detect | translate | analyze | check | suggest`: the operator's
+and scripts' entry points."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from crossdesk.coach import commands as coach_commands
 from crossdesk.config import Settings
 
 
@@ -108,9 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     translate.add_argument("--to", required=True, help="target language, e.g. zh")
     translate.add_argument("--from", dest="source", help="source language (default: detected)")
     translate.add_argument("--json", action="store_true", help="print the translation with its metadata")
+    coach_commands.add_parsers(sub)
     args = parser.parse_args(argv)
     if args.command == "detect":
         return _detect(args.text, args.json)
+    if args.command in {"analyze", "check", "suggest"}:
+        return coach_commands.run(args, Settings())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings(args)
 

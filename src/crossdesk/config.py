@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # Shared by every data dir on the machine: the embedded model is assembled here once (1.1 GB).
     models_dir: Path = Field(Path.home() / ".cache" / "crossdesk" / "models")
     llm_threads: int = 2
+    # The reply coach: "embedded" (multilingual embeddings over the playbook, offline) or "none".
+    coach: str = Field("embedded", pattern="^(embedded|none)$")
+    # Its playbook (intents, checks, reply structures); the packaged one when unset.
+    playbook_dir: Path | None = None
 
     @property
     def translator_names(self) -> list[str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from crossdesk.bus.base import Bus, InProcessBus
+from crossdesk.coach.service import Coach, build_coach
 from crossdesk.config import Settings
 from crossdesk.db.database import Database
 from crossdesk.language.service import LanguageService, build_language
@@ -27,8 +28,11 @@ class Desk:
     address_limiter: TokenBucketLimiter
     language: LanguageService
     clock: Callable[[], datetime] = field(default=utcnow)
-    # Set when a message owes a translation, so this process's worker starts at once instead of polling.
+    coach: Coach | None = None
+    # Set when a message owes a translation or an analysis, so this process's workers start at once
+    # instead of polling.
     translations_due: asyncio.Event = field(default_factory=asyncio.Event)
+    insights_due: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Desk:
@@ -46,4 +50,5 @@ class Desk:
             visitor_limiter=TokenBucketLimiter(settings.visitor_burst, settings.visitor_rate_per_s),
             address_limiter=TokenBucketLimiter(settings.address_burst, settings.address_rate_per_s),
             language=build_language(settings),
+            coach=build_coach(settings.playbook_dir) if settings.coach == "embedded" else None,
         )

@@ -33,8 +33,8 @@ def free_port() -> int:
 
 class ServerProcess:
     """`crossdesk serve --demo` in a child process, bound to 127.0.0.1; can be SIGKILLed and restarted on the
-    same port and database. Translation is off unless `env` sets CROSSDESK_TRANSLATORS: the embedded model
-    would take both cores from what a test or benchmark measures."""
+    same port and database. Translation and the coach are off unless `env` sets CROSSDESK_TRANSLATORS or
+    CROSSDESK_COACH: their models would take the cores from what a test or benchmark measures."""
 
     def __init__(
         self,
@@ -65,6 +65,7 @@ class ServerProcess:
             **os.environ,
             "CROSSDESK_DATA_DIR": str(self.data_dir),
             "CROSSDESK_TRANSLATORS": "none",
+            "CROSSDESK_COACH": "none",
             **self.env,
         }
         if self.database_url:

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crossdesk.actions import translations
+from crossdesk.actions import insights, translations
 from crossdesk.actions.access import check_conversation_access
 from crossdesk.actions.errors import Invalid, NotFound, RateLimited, TooLong
 from crossdesk.actions.timeline import append_message
@@ -143,6 +143,8 @@ async def send_message(
             attachment=attachment,
             language=language,
         )
+        if principal.is_contact and body and desk.coach is not None:
+            insights.owe_insight(conn, message["id"], conversation["id"], now)
         if targets:
             done = {previewed["language"]: previewed} if previewed else None
             message["translations"] = translations.owe_translations(conn, message["id"], targets, now, done)
@@ -176,6 +178,8 @@ async def send_message(
         await desk.bus.publish(event)
     if any(t["status"] == translations.PENDING for t in result.message.get("translations", {}).values()):
         desk.translations_due.set()
+    if result.created and principal.is_contact and desk.coach is not None:
+        desk.insights_due.set()
     return result
 
 

@@ -223,7 +223,7 @@ def _conversation_select(agent_id: int | None) -> sa.Select[Any]:
     return query
 
 
-def _conversation_json(conn: sa.Connection, row: sa.RowMapping) -> Json:
+def _conversation_json(conn: sa.Connection, row: sa.RowMapping, *, staff: bool = False) -> Json:
     last_message = message_by_id(conn, row["last_message_id"]) if row["last_message_id"] else None
     assignee = {"id": row["assignee_id"], "name": row["assignee_name"]} if row["assignee_id"] else None
     return {
@@ -245,12 +245,17 @@ def _conversation_json(conn: sa.Connection, row: sa.RowMapping) -> Json:
         "unread_count": row.get("unread_count", 0),
         "created_at": iso(row["created_at"]),
         "updated_at": iso(row["updated_at"]),
+        **({"insight": row["insight"]} if staff else {}),
     }
 
 
-def conversation_json(conn: sa.Connection, conversation_id: int, agent_id: int | None = None) -> Json:
+def conversation_json(
+    conn: sa.Connection, conversation_id: int, agent_id: int | None = None, *, staff: bool = False
+) -> Json:
+    """`staff`: include what only the shop's people may see (the coach's insight). Snapshots that go out
+    as events reach the buyer too, so they are built without it."""
     query = _conversation_select(agent_id).where(conversations.c.id == conversation_id)
-    return _conversation_json(conn, conn.execute(query).mappings().one())
+    return _conversation_json(conn, conn.execute(query).mappings().one(), staff=staff)
 
 
 def conversation_row(conn: sa.Connection, conversation_id: int) -> sa.RowMapping | None:
@@ -276,14 +281,25 @@ def list_conversations(
     assignee: str,
     before: datetime | None,
     limit: int,
+    intent: str | None = None,
+    sentiment: str | None = None,
+    urgent: bool | None = None,
 ) -> tuple[list[Json], str | None, dict[str, int]]:
+    """An inbox page (staff only, so with insights); `intent`, `sentiment` and `urgent` narrow the items,
+    not the tab counts."""
     where = [*_inbox_filter(shop_id, agent_id, assignee), conversations.c.status == status.value]
+    if intent is not None:
+        where.append(conversations.c.intent == intent)
+    if sentiment is not None:
+        where.append(conversations.c.sentiment == sentiment)
+    if urgent is not None:
+        where.append(conversations.c.urgent == urgent)
     query = _conversation_select(agent_id).where(*where)
     if before is not None:
         query = query.where(conversations.c.updated_at < before)
     query = query.order_by(conversations.c.updated_at.desc(), conversations.c.id.desc()).limit(limit + 1)
     rows = list(conn.execute(query).mappings())
-    items = [_conversation_json(conn, r) for r in rows[:limit]]
+    items = [_conversation_json(conn, r, staff=True) for r in rows[:limit]]
     next_cursor = items[-1]["updated_at"] if len(rows) > limit else None
     counts = {}
     for name in ("mine", "unassigned", "all"):

@@ -106,6 +106,12 @@ conversations = sa.Table(
     # The buyer's language (crossdesk.language.pinning): detected, or fixed by an agent.
     sa.Column("language", sa.String(16), nullable=True),
     sa.Column("language_pinned", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The coach's reading of the latest analysed buyer message (crossdesk.coach): columns to filter the
+    # inbox by, and the rest (urgency cues, customer state, which message) as JSON.
+    sa.Column("intent", sa.String(32), nullable=True),
+    sa.Column("sentiment", sa.String(16), nullable=True),
+    sa.Column("urgent", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("insight", sa.JSON, nullable=True),
     sa.Column("created_at", Timestamp(), nullable=False),
     sa.Column("updated_at", Timestamp(), nullable=False),
     sa.Index("ix_conversations_shop_updated", "shop_id", "updated_at"),
@@ -201,6 +207,22 @@ message_translations = sa.Table(
     sa.Column("created_at", Timestamp(), nullable=False),
     sa.Column("updated_at", Timestamp(), nullable=False),
     sa.Index("ix_message_translations_status_created", "status", "created_at"),
+)
+
+# One row per buyer message the coach owes or has read: pending until the analysis worker fills it in.
+message_insights = sa.Table(
+    "message_insights",
+    metadata,
+    sa.Column("message_id", sa.ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("conversation_id", sa.ForeignKey("conversations.id"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | done
+    sa.Column("intent", sa.String(32), nullable=True),
+    sa.Column("sentiment", sa.String(16), nullable=True),
+    sa.Column("urgent", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("confidence", sa.Float, nullable=True),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("analyzed_at", Timestamp(), nullable=True),
+    sa.Index("ix_message_insights_status", "status"),
 )
 
 glossary_entries = sa.Table(

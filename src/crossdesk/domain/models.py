@@ -29,6 +29,25 @@ class MessageKind(enum.StrEnum):
     ACTIVITY = "activity"
 
 
+class Intent(enum.StrEnum):
+    """What a buyer message is about (the coach's labels)."""
+
+    PRODUCT_QUESTION = "product_question"
+    SHIPPING_STATUS = "shipping_status"
+    DAMAGED_OR_DEFECTIVE = "damaged_or_defective"
+    RETURN_OR_REFUND = "return_or_refund"
+    DISCOUNT_REQUEST = "discount_request"
+    COMPLAINT = "complaint"
+    ORDER_CHANGE = "order_change"
+    OTHER = "other"
+
+
+class Sentiment(enum.StrEnum):
+    POSITIVE = "positive"
+    NEUTRAL = "neutral"
+    NEGATIVE = "negative"
+
+
 class PrincipalType(enum.StrEnum):
     AGENT = "agent"
     CONTACT = "contact"

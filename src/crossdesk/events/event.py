@@ -13,6 +13,7 @@ class EventName(enum.StrEnum):
     MESSAGE_CREATED = "message.created"
     CONVERSATION_UPDATED = "conversation.updated"
     MESSAGE_TRANSLATED = "message.translated"
+    CONVERSATION_INSIGHT = "conversation.insight"  # the coach's reading; agents only
     TYPING = "typing"
     READ = "read"
 

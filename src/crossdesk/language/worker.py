@@ -6,38 +6,25 @@ crash or restart are picked up again. The event loop never waits on a model: the
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from crossdesk.actions import translations
+from crossdesk.background import PollingWorker
 from crossdesk.desk import Desk
 from crossdesk.language.translator import TranslationError, TranslationRequest
 
 log = logging.getLogger(__name__)
 
 
-class TranslationWorker:
-    def __init__(self, desk: Desk, poll_s: float = 1.0) -> None:
-        self.desk = desk
-        self.poll_s = poll_s
+class TranslationWorker(PollingWorker):
+    name = "translation worker"
 
-    async def run(self) -> None:
-        if self.desk.language.translator is None:
-            return
-        while True:
-            try:
-                worked = await self.work_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("translation pass failed")
-                worked = False
-            if not worked:
-                self.desk.translations_due.clear()
-                # Woken at once for this process's messages; the poll finds other processes' rows.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.desk.translations_due.wait(), self.poll_s)
+    def __init__(self, desk: Desk, poll_s: float = 1.0) -> None:
+        super().__init__(desk.translations_due, poll_s)
+        self.desk = desk
+
+    def enabled(self) -> bool:
+        return self.desk.language.translator is not None
 
     async def work_once(self) -> bool:
         translator = self.desk.language.translator

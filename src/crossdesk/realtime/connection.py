@@ -152,7 +152,10 @@ class Connection:
 
     async def _announce_synced(self, conversation_id: int) -> None:
         agent_id = None if self.principal.is_contact else self.principal.id
-        snapshot = await self._db.read(lambda conn: conversation_json(conn, conversation_id, agent_id))
+        staff = not self.principal.is_contact
+        snapshot = await self._db.read(
+            lambda conn: conversation_json(conn, conversation_id, agent_id, staff=staff)
+        )
         update = Event(EventName.CONVERSATION_UPDATED, self.principal.shop_id, conversation_id, 0, snapshot)
         await self._send_text(update.frame())
         await self._send_text(

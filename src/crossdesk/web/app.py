@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from crossdesk import __version__
+from crossdesk.coach.worker import AnalysisWorker
 from crossdesk.config import Settings
 from crossdesk.desk import Desk
 from crossdesk.language.worker import TranslationWorker
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None) -> So
         workers = [
             asyncio.create_task(deliverer.run(), name="webhook-deliverer"),
             asyncio.create_task(TranslationWorker(desk).run(), name="translation-worker"),
+            asyncio.create_task(AnalysisWorker(desk).run(), name="analysis-worker"),
         ]
         try:
             yield

@@ -11,13 +11,14 @@ from fastapi import APIRouter, File, Form, Header, Query, Request, Response, Upl
 from crossdesk.actions import attachments as attachment_actions
 from crossdesk.actions import auth as auth_actions
 from crossdesk.actions import conversations as conversation_actions
+from crossdesk.actions import insights as insight_actions
 from crossdesk.actions import messages as message_actions
 from crossdesk.actions import translations as translation_actions
 from crossdesk.actions import webhooks as webhook_actions
 from crossdesk.actions.access import check_conversation_access
 from crossdesk.actions.errors import Invalid, NotFound, RateLimited, TooLong
 from crossdesk.db import queries
-from crossdesk.domain.models import ConversationStatus, PrincipalType
+from crossdesk.domain.models import ConversationStatus, Intent, PrincipalType, Sentiment
 from crossdesk.web.api.schemas import (
     ApiTokenIn,
     AssignIn,
@@ -101,7 +102,12 @@ async def list_conversations(
     assignee: Annotated[str, Query(pattern="^(me|mine|unassigned|all)$")] = "all",
     before: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    intent: Intent | None = None,
+    sentiment: Sentiment | None = None,
+    urgent: bool | None = None,
 ) -> Json:
+    """The inbox. `intent`, `sentiment` and `urgent` filter by the coach's reading of the latest buyer
+    message."""
     if before is not None and before.tzinfo is None:
         raise Invalid("before must carry a UTC offset")
     items, next_cursor, counts = await desk.db.read(
@@ -113,6 +119,9 @@ async def list_conversations(
             assignee="mine" if assignee == "me" else assignee,
             before=before,
             limit=limit,
+            intent=intent.value if intent else None,
+            sentiment=sentiment.value if sentiment else None,
+            urgent=urgent,
         )
     )
     return {"items": items, "next": next_cursor, "counts": counts}
@@ -122,7 +131,7 @@ async def list_conversations(
 async def get_conversation(conversation_id: int, principal: StaffDep, desk: DeskDep) -> Json:
     def read(conn: sa.Connection) -> Json:
         check_conversation_access(conn, principal, conversation_id)
-        return queries.conversation_json(conn, conversation_id, principal.id)
+        return queries.conversation_json(conn, conversation_id, principal.id, staff=True)
 
     return await desk.db.read(read)
 
@@ -202,6 +211,21 @@ async def translation_preview(
     """The buyer-language version of a draft, in the agent's language; not stored. Send it along with the
     message as `translation` so the buyer reads exactly what the agent saw."""
     return await translation_actions.preview_translation(desk, principal, conversation_id, body.text)
+
+
+@router.post("/conversations/{conversation_id}/suggestion", tags=["coach"])
+async def suggest_reply(conversation_id: int, principal: StaffDep, desk: DeskDep) -> Json:
+    """A reply drafted from the playbook for the buyer's latest message, in the agent's language:
+    `{text, language, steps, missing, intent, sentiment, customer}`. [Bracketed] parts are for the agent
+    to fill in."""
+    return await insight_actions.suggest_reply(desk, principal, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/check", tags=["coach"])
+async def check_draft(conversation_id: int, body: PreviewIn, principal: StaffDep, desk: DeskDep) -> Json:
+    """Flags on a draft before it is sent: `{language, flags: [{kind, span, start, end, label, advice,
+    suggestion}]}`."""
+    return await insight_actions.check_draft(desk, principal, conversation_id, body.text)
 
 
 @router.put("/conversations/{conversation_id}/language", tags=["language"])

