@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from crossdesk.coach.playbook import FLAG_KINDS  # noqa: E402
 from crossdesk.coach.service import Coach, build_coach  # noqa: E402
+from crossdesk.config import Settings  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 
@@ -123,7 +124,7 @@ def main() -> None:
     args = parser.parse_args()
     verbose = args.verbose or args.which == "dev"
     suffix = "" if args.which == "test" else "_dev"
-    coach = build_coach()
+    coach = build_coach(cache_dir=Settings().models_dir)
     messages = evaluate_messages(coach, load(f"coach_messages{suffix}.jsonl"), verbose)
     drafts = evaluate_drafts(coach, load(f"coach_drafts{suffix}.jsonl"), verbose)
     print(

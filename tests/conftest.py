@@ -7,6 +7,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from crossdesk.coach.service import Coach, build_coach
 from crossdesk.config import Settings
 from crossdesk.db.database import normalize_url
 from crossdesk.db.migrate import upgrade
@@ -65,8 +67,9 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
         "database_url": database_url,
         "secret_key": "test-secret-key",
         "heartbeat_s": 20.0,
-        # The desk's own tests run without the model; the `embedded_language` fixture brings it in.
+        # The desk's own tests run without the models; `embedded_language` and `coaching_desk` bring them in.
         "translators": "none",
+        "coach": "none",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -96,21 +99,28 @@ class LiveServer:
         return f"ws://127.0.0.1:{self.port}/ws"
 
 
-@pytest.fixture
-async def live(desk: Desk) -> AsyncIterator[LiveServer]:
-    """The real ASGI app on a real loopback socket, in this event loop."""
+@asynccontextmanager
+async def serve_desk(desk: Desk) -> AsyncIterator[LiveServer]:
+    """The real ASGI app around `desk` on a real loopback socket, in this event loop."""
     port = free_port()
-    app = create_app(desk=desk)
-    server = build_server(app, desk.settings, "127.0.0.1", port, log_level="warning")
+    server = build_server(create_app(desk=desk), desk.settings, "127.0.0.1", port, log_level="warning")
     task = asyncio.create_task(server.serve())
     for _ in range(200):
         if server.started:
             break
         await asyncio.sleep(0.02)
     assert server.started, "uvicorn did not start"
-    yield LiveServer(desk, port)
-    server.should_exit = True
-    await asyncio.wait_for(task, 10)
+    try:
+        yield LiveServer(desk, port)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 15)
+
+
+@pytest.fixture
+async def live(desk: Desk) -> AsyncIterator[LiveServer]:
+    async with serve_desk(desk) as server:
+        yield server
 
 
 @pytest.fixture
@@ -132,4 +142,18 @@ async def translating_desk(desk: Desk, embedded_language: LanguageService) -> De
     """The demo desk, now translating with the embedded model. The demo's own messages were sent before,
     so they owe nothing and the worker starts on the test's."""
     desk.language = embedded_language
+    return desk
+
+
+@pytest.fixture(scope="session")
+def coach() -> Coach:
+    """The real coach (embeddings over the packaged playbook), built once for the whole run."""
+    built = build_coach(cache_dir=Settings().models_dir)
+    built.analyze("warm up")  # trains the classifiers on the playbook's examples
+    return built
+
+
+@pytest.fixture
+async def coaching_desk(desk: Desk, coach: Coach) -> Desk:
+    desk.coach = coach
     return desk

@@ -50,5 +50,7 @@ class Desk:
             visitor_limiter=TokenBucketLimiter(settings.visitor_burst, settings.visitor_rate_per_s),
             address_limiter=TokenBucketLimiter(settings.address_burst, settings.address_rate_per_s),
             language=build_language(settings),
-            coach=build_coach(settings.playbook_dir) if settings.coach == "embedded" else None,
+            coach=build_coach(settings.playbook_dir, cache_dir=settings.models_dir)
+            if settings.coach == "embedded"
+            else None,
         )

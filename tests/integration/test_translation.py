@@ -4,7 +4,6 @@ translated by the worker or as the preview the agent saw; the conversation langu
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -19,10 +18,7 @@ from crossdesk.db.queries import conversation_row, message_by_id
 from crossdesk.desk import Desk
 from crossdesk.domain.models import Principal, PrincipalType
 from crossdesk.language.worker import TranslationWorker
-from crossdesk.testing import free_port
-from crossdesk.web.app import create_app
-from crossdesk.web.server import build_server
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, serve_desk
 from tests.integration.client import CSRF, LiveClient, agent_cookie, buyer_session
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -31,16 +27,8 @@ pytestmark = pytest.mark.model
 
 @pytest.fixture
 async def live_translating(translating_desk: Desk) -> AsyncIterator[LiveServer]:
-    port = free_port()
-    server = build_server(
-        create_app(desk=translating_desk), translating_desk.settings, "127.0.0.1", port, "warning"
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield LiveServer(translating_desk, port)
-    server.should_exit = True
-    await asyncio.wait_for(task, 15)
+    async with serve_desk(translating_desk) as server:
+        yield server
 
 
 async def test_buyer_and_agent_read_each_other_in_their_own_languages(live_translating: LiveServer) -> None:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from crossdesk.coach.classifier import ExampleClassifier
-from crossdesk.coach.embeddings import Embedder
+from crossdesk.coach.embeddings import Embedder, ExampleCache
 from crossdesk.coach.playbook import INTENTS, SENTIMENTS, Playbook
 
 # Below this margin of probability between the two best intents the answer is a coin toss.
@@ -60,10 +60,10 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
 
 
 class Analyzer:
-    def __init__(self, playbook: Playbook, embedder: Embedder) -> None:
+    def __init__(self, playbook: Playbook, embedder: Embedder, cache: ExampleCache | None = None) -> None:
         self.embedder = embedder
-        self.intents = ExampleClassifier(embedder, playbook.intent_examples, INTENTS)
-        self.sentiments = ExampleClassifier(embedder, playbook.sentiment_examples, SENTIMENTS)
+        self.intents = ExampleClassifier(embedder, playbook.intent_examples, INTENTS, cache)
+        self.sentiments = ExampleClassifier(embedder, playbook.sentiment_examples, SENTIMENTS, cache)
         self.urgency = UrgencyCues(playbook.urgency_cues, playbook.repeated_punctuation)
 
     def analyze(self, text: str) -> Analysis:

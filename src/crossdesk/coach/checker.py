@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 from crossdesk.coach.classifier import ExampleClassifier
-from crossdesk.coach.embeddings import Embedder
+from crossdesk.coach.embeddings import Embedder, ExampleCache
 from crossdesk.coach.playbook import CONTEXT_KINDS, Playbook
 
 # Intents where the buyer is waiting on something: a reply without a status or a next step fails them.
@@ -51,9 +51,12 @@ class Flag:
 
 
 class DraftChecker:
-    def __init__(self, playbook: Playbook, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, playbook: Playbook, embedder: Embedder | None = None, cache: ExampleCache | None = None
+    ) -> None:
         self.playbook = playbook
         self.embedder = embedder
+        self.cache = cache
         self._sentences: ExampleClassifier | None = None
         self._lock = threading.Lock()
 
@@ -70,7 +73,7 @@ class DraftChecker:
                         examples[kind.kind] = _all(kind.examples)
                 if len(examples) < 2 or not examples[FINE]:
                     return None
-                self._sentences = ExampleClassifier(self.embedder, examples, list(examples))
+                self._sentences = ExampleClassifier(self.embedder, examples, list(examples), self.cache)
             return self._sentences
 
     @property
@@ -81,15 +84,20 @@ class DraftChecker:
     def check(
         self, text: str, language: str, intent: str | None = None, buyer_sentiment: str | None = None
     ) -> list[Flag]:
-        """Flags in the order they occur in the text; absences last. Pure and fast (regular expressions)."""
+        """Flags in the order they occur in the text (one per offending phrase); absences last."""
         advice_language = language if language in {"zh", "en"} else FALLBACK_LANGUAGE
         flags: list[Flag] = []
         for kind in self.playbook.kinds.values():
-            for pattern in kind.patterns.get(language, ()):
-                match = pattern.search(text)
-                if match and match.group(0).strip():
-                    flags.append(self._flag(kind.kind, advice_language, match.group(0), match.start()))
-                    break
+            # Every offending phrase once, in its longest reading when several patterns match around it.
+            matches = [
+                m for p in kind.patterns.get(language, ()) for m in p.finditer(text) if m.group(0).strip()
+            ]
+            taken: list[tuple[int, int]] = []
+            for match in sorted(matches, key=lambda m: m.end() - m.start(), reverse=True):
+                start, end = match.span()
+                if not any(start < e and s < end for s, e in taken):
+                    taken.append((start, end))
+                    flags.append(self._flag(kind.kind, advice_language, match.group(0), start))
         flags.extend(self._sentence_flags(text, advice_language, {flag.kind for flag in flags}))
         flags.sort(key=lambda flag: flag.start)
         if buyer_sentiment == "negative" and not self._has(text, "empathy", language):

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from crossdesk.coach.embeddings import Embedder, Vectors
+from crossdesk.coach.embeddings import Embedder, ExampleCache, Vectors
 
 
 class ExampleClassifier:
@@ -23,12 +23,16 @@ class ExampleClassifier:
     LEARNING_RATE = 2.0
 
     def __init__(
-        self, embedder: Embedder, examples: Mapping[str, Sequence[str]], labels: Sequence[str]
+        self,
+        embedder: Embedder,
+        examples: Mapping[str, Sequence[str]],
+        labels: Sequence[str],
+        cache: ExampleCache | None = None,
     ) -> None:
         self.labels = tuple(labels)
         texts = [text for label in labels for text in examples[label]]
         targets = np.array([i for i, label in enumerate(labels) for _ in examples[label]])
-        vectors = embedder.embed(texts).astype(np.float64)
+        vectors = (cache or ExampleCache(None)).embed(embedder, texts).astype(np.float64)
         onehot = np.eye(len(labels))[targets]
         self._weights = np.zeros((vectors.shape[1], len(labels)))
         self._bias = np.zeros(len(labels))

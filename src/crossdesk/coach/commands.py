@@ -37,7 +37,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    coach = build_coach(settings.playbook_dir)
+    coach = build_coach(settings.playbook_dir, cache_dir=settings.models_dir)
     if args.command == "analyze":
         return asyncio.run(_analyze(args, settings, coach))
     if args.command == "check":

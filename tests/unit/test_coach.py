@@ -1,0 +1,160 @@
+"""The coach's parts on the real embedding model and the packaged playbook: what it flags and what it
+leaves alone, that its own drafts pass its own checks, urgency cues, a broken playbook, and the CLI."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crossdesk.coach.analyzer import customer_state
+from crossdesk.coach.playbook import INTENTS, PACKAGED, STATES, PlaybookError, load_playbook
+from crossdesk.coach.service import Coach
+
+FLAGGED = [
+    ("zh", "色差是在所难免的，请您理解。", "blame_shifting", "在所难免"),
+    (
+        "en",
+        "You must have dropped it, the box was fine when it left.",
+        "blame_shifting",
+        "You must have dropped",
+    ),
+    ("zh", "跨境物流都这样，请耐心等待。", "vague_non_answer", "跨境物流都这样"),
+    ("en", "It is normal. All shipping is like this.", "vague_non_answer", "It is normal"),
+    ("zh", "您好，请问有什么可以帮您", "canned_opening", "您好，请问有什么可以帮您"),
+    ("en", "Dear customer, thank you for your message.", "canned_opening", "Dear customer"),
+    ("zh", "你没看商品详情页吗？尺码都写了。", "condescending", "你没看商品详情页"),
+    ("en", "As I already told you, the size chart is on the page.", "condescending", "As I already told"),
+    ("zh", "保证明天一定到！", "over_promising", "保证明天一定到"),
+    ("en", "I guarantee it will arrive tomorrow.", "over_promising", "I guarantee"),
+]
+
+GOOD = [
+    ("en", "It normally clears customs in 2 days; yours entered on Monday, so expect it by Thursday."),
+    ("en", "Our 12-month warranty covers this: I've just arranged a replacement, it ships tomorrow."),
+    ("zh", "正常情况下清关需要两天，您的包裹周一进入海关，预计周四送达。"),
+    ("zh", "谢谢您发来的照片，我看到杯柄确实裂了。我今天就为您补发一个新的。"),
+]
+
+
+@pytest.mark.parametrize(("language", "draft", "kind", "span"), FLAGGED)
+def test_flags_point_at_the_offending_words(
+    coach: Coach, language: str, draft: str, kind: str, span: str
+) -> None:
+    flags = coach.check(draft, language)
+    found = [flag for flag in flags if flag.kind == kind]
+    assert found, [f.kind for f in flags]
+    assert span in found[0].span and draft[found[0].start : found[0].end] == found[0].span
+    assert found[0].advice and found[0].suggestion and found[0].label
+
+
+@pytest.mark.parametrize(("language", "draft"), GOOD)
+def test_good_replies_get_no_flag(coach: Coach, language: str, draft: str) -> None:
+    assert coach.check(draft, language, "shipping_status", "neutral") == []
+
+
+def test_context_flags_need_the_context(coach: Coach) -> None:
+    bare = "The parcel is in Madrid."
+    assert [f.kind for f in coach.check(bare, "en", "shipping_status", "negative")] == [
+        "missing_empathy",
+        "missing_next_step",
+    ]
+    assert coach.check(bare, "en", "product_question", "neutral") == []
+
+
+def test_every_drafted_reply_passes_its_own_checks(coach: Coach) -> None:
+    """A coach that flags its own suggestions teaches agents to ignore it. (Positive and neutral buyers get
+    the same structure, so neutral stands for both.)"""
+    for intent, sentiment, state, language in itertools.product(
+        INTENTS, ("neutral", "negative"), STATES, ("zh", "en")
+    ):
+        draft = coach.suggest(
+            intent=intent,
+            sentiment=sentiment,
+            state=customer_state(1 if state == "returning" else 0, 1, state == "impatient"),
+            language=language,
+            name="Ana Souza",
+        )
+        where = (intent, sentiment, state, language)
+        assert coach.check(draft.text, language, intent, sentiment) == [], (where, draft.text)
+        assert "{" not in draft.text and "Ana" in draft.text, (where, draft.text)
+        if sentiment == "negative":
+            assert "empathy" in draft.steps, where
+
+
+def test_openings_vary_between_conversations(coach: Coach) -> None:
+    state = customer_state(0, 1, False)
+    openings = {
+        coach.suggest(
+            intent="product_question", sentiment="neutral", state=state, language="en", variant=v
+        ).text.splitlines()[0]
+        for v in range(6)
+    }
+    assert len(openings) >= 3
+
+
+def test_urgency_and_text_without_words(coach: Coach) -> None:
+    assert coach.analyze("Preciso disso até amanhã, é presente de aniversário!").urgent
+    assert coach.analyze("where is it???").urgent
+    assert not coach.analyze("Thanks, the bag is lovely").urgent
+    emoji = coach.analyze("👍👍")
+    assert (emoji.intent, emoji.sentiment, emoji.urgent) == ("other", "neutral", False)
+
+
+def test_a_broken_playbook_fails_at_start_with_its_location(tmp_path: Path) -> None:
+    playbook = tmp_path / "playbook"
+    shutil.copytree(PACKAGED, playbook)
+    assert load_playbook(playbook).intent_examples
+    checks = playbook / "checks.toml"
+    checks.write_text(
+        checks.read_text(encoding="utf-8").replace("在所难免", "(在所难免", 1), encoding="utf-8"
+    )
+    with pytest.raises(PlaybookError, match=r"kinds\.blame_shifting\.zh: bad pattern"):
+        load_playbook(playbook)
+    shutil.copy(PACKAGED / "checks.toml", checks)
+    labelled = playbook / "labelled_messages.jsonl"
+    labelled.write_text('{"text": "hi", "intent": "gossip", "sentiment": "neutral"}\n', encoding="utf-8")
+    with pytest.raises(PlaybookError, match=r"labelled_messages\.jsonl:1"):
+        load_playbook(playbook)
+
+
+def test_cli_prints_the_documented_json() -> None:
+    cli = [sys.executable, "-m", "crossdesk.cli"]
+    analyzed = json.loads(
+        subprocess.run(
+            [*cli, "analyze", "--json", "--no-translate", "Hola, ¿cuánto tarda el envío a Madrid?"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert {"language", "intent", "sentiment", "urgent", "translation"} <= set(analyzed)
+    assert analyzed["language"] == "es" and analyzed["intent"] in INTENTS and analyzed["translation"] is None
+    checked = json.loads(
+        subprocess.run(
+            [*cli, "check", "--json", "--intent", "shipping_status", "--lang", "zh", "跨境物流都这样"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert [(f["kind"], f["span"]) for f in checked["flags"]] == [
+        ("vague_non_answer", "跨境物流都这样"),
+        ("missing_next_step", ""),
+    ]
+    assert {"kind", "span", "advice", "suggestion"} <= set(checked["flags"][0])
+    suggested = json.loads(
+        subprocess.run(
+            [*cli, "suggest", "--json", "--intent", "shipping_status", "--lang", "en", "Where is my order?"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert suggested["language"] == "en" and "tracking link" in suggested["text"]
+    assert "shipment.tracking_url" in suggested["missing"]
