@@ -78,6 +78,8 @@ async def me(principal: StaffDep, desk: DeskDep) -> Json:
         "agent": queries.agent_json(agent, online=True) if agent else None,
         "principal": {"type": principal.type.value, "id": principal.id, "name": principal.name},
         "shop": {"id": shop["id"], "name": shop["name"], "widget_key": shop["widget_key"]},
+        # What this desk runs, so the console offers only what works.
+        "features": {"coach": desk.coach is not None, "translation": desk.language.translator is not None},
     }
 
 

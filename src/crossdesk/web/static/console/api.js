@@ -34,9 +34,11 @@ export class DeskApi {
   }
 
   /** @param {{status: string, assignee: "mine" | "unassigned" | "all"}} filter  (tab names) */
-  conversations({ status, assignee, limit = 50, before = null }) {
+  conversations({ status, assignee, intent = '', sentiment = '', limit = 50, before = null }) {
     const query = new URLSearchParams({ status, assignee: assignee === 'mine' ? 'me' : assignee, limit: String(limit) });
     if (before) query.set('before', before);
+    if (intent) query.set('intent', intent);
+    if (sentiment) query.set('sentiment', sentiment);
     return this.#call(`conversations?${query}`);
   }
 
@@ -67,6 +69,16 @@ export class DeskApi {
   /** The buyer-language version of a draft (not stored). */
   previewTranslation(id, text) {
     return this.#call(`conversations/${id}/translation-preview`, { method: 'POST', body: { text } });
+  }
+
+  /** A reply drafted from the playbook, in the agent's language. */
+  suggestReply(id) {
+    return this.#call(`conversations/${id}/suggestion`, { method: 'POST' });
+  }
+
+  /** The coach's flags on a draft. */
+  checkDraft(id, text) {
+    return this.#call(`conversations/${id}/check`, { method: 'POST', body: { text } });
   }
 
   /** Fix the conversation's buyer language; null hands it back to detection. */

@@ -28,13 +28,15 @@ async function boot() {
     if (error.status === 401) return signedOut();
     return showFatal(error.message);
   }
-  const { agent, shop } = profile;
+  const { agent, shop, features = {} } = profile;
   document.getElementById('shop-name').textContent = shop?.name ?? '';
   document.getElementById('me-name').textContent = agent.name;
   document.getElementById('me-avatar').textContent = initials(agent.name);
   document.getElementById('app').hidden = false;
   document.title = shop?.name ? `${shop.name} · crossdesk` : 'crossdesk';
-  desk = new Desk({ api, base, me: agent, onSignedOut: signedOut });
+  // Tools the desk runs without (CROSSDESK_COACH=none) are not offered at all.
+  document.querySelector('[data-testid="suggest-reply"]').hidden = !features.coach;
+  desk = new Desk({ api, base, me: agent, features, onSignedOut: signedOut });
   await desk.start();
 }
 

@@ -4,6 +4,7 @@ import { languageName } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
 import { LiveSocket, Outbox, liveUrl } from '../shared/live.js';
 import { TypingSender, TypingWatcher } from '../shared/typing.js';
+import { CoachView } from './coach.js';
 import { CustomerView } from './customer.js';
 import { InboxView } from './inbox.js';
 import { ConversationStore } from './store.js';
@@ -12,6 +13,7 @@ import { ThreadView } from './thread.js';
 const PAGE_SIZE = 50;
 const MESSAGE_PAGE = 100;
 const PREVIEW_DELAY_MS = 600; // after the agent pauses typing
+const CHECK_DELAY_MS = 400; // the coach's check is cheap: answer sooner than the translation
 
 export class Desk {
   #api;
@@ -33,19 +35,25 @@ export class Desk {
   #typingIn;
   #previewTimer = 0;
   #preview = null; // {conversationId, text, answer}: the last translation preview of the draft
+  #coach;
+  #features;
+  #checkTimer = 0;
+  #checked = null; // {conversationId, text}: the draft the shown flags belong to
 
   /**
    * @param {object} options
    * @param {import('./api.js').DeskApi} options.api
    * @param {URL} options.base
    * @param {object} options.me  the signed-in agent
+   * @param {{coach?: boolean, translation?: boolean}} [options.features]  what this desk runs
    * @param {() => void} options.onSignedOut  the session is gone: show the login again
    */
-  constructor({ api, base, me, onSignedOut }) {
+  constructor({ api, base, me, features = {}, onSignedOut }) {
     this.#api = api;
     this.#base = base;
     this.#me = me;
     this.#onSignedOut = onSignedOut;
+    this.#features = features;
 
     this.#inbox = new InboxView({
       root: document.getElementById('inbox'),
@@ -69,6 +77,7 @@ export class Desk {
         draft: (text) => this.#draftChanged(text),
       },
     });
+    this.#coach = new CoachView(document.getElementById('thread'), { suggest: () => this.#suggest() });
     this.#customer = new CustomerView(document.getElementById('customer'), {
       language: (code) => this.#mutate((id) => this.#api.setConversationLanguage(id, code)),
     });
@@ -107,9 +116,11 @@ export class Desk {
 
   async loadInbox({ append = false } = {}) {
     const request = ++this.#inboxRequest; // a newer filter click wins over a slow older answer
-    const { tab, status } = this.#inbox.filter;
+    const { tab, status, intent, sentiment } = this.#inbox.filter;
     try {
-      const page = await this.#api.conversations({ status, assignee: tab, limit: PAGE_SIZE, before: append ? this.#nextCursor : null });
+      const page = await this.#api.conversations({
+        status, assignee: tab, intent, sentiment, limit: PAGE_SIZE, before: append ? this.#nextCursor : null,
+      });
       if (request !== this.#inboxRequest) return;
       for (const conversation of page.items) this.#store.put(conversation);
       this.#nextCursor = page.next;
@@ -146,6 +157,7 @@ export class Desk {
     const known = this.#store.get(id);
     this.#thread.show(known);
     this.#customer.show(known);
+    this.#coach.showInsight(known?.insight ?? null);
     try {
       const conversation = await this.#api.conversation(id);
       if (this.#openId !== id) return;
@@ -154,6 +166,7 @@ export class Desk {
       if (!known) this.#thread.show(fresh);
       else this.#thread.update(fresh);
       this.#customer.show(fresh);
+      this.#coach.showInsight(fresh.insight ?? null);
       await this.#loadLatestMessages(fresh);
     } catch (error) {
       this.#handleError(error);
@@ -250,6 +263,7 @@ export class Desk {
 
   /** The agent edited the draft: preview what the buyer will read once they pause. */
   #draftChanged(text) {
+    this.#scheduleCheck(text);
     clearTimeout(this.#previewTimer);
     const id = this.#openId;
     const draft = text.trim();
@@ -258,7 +272,7 @@ export class Desk {
       this.#thread.showPreview(null);
       return;
     }
-    if (this.#preview?.text === draft) return;
+    if (this.#preview?.text === draft || !this.#features.translation) return;
     this.#previewTimer = setTimeout(async () => {
       // Say at once that a translation is coming: the model may take seconds.
       const target = this.#store.get(id)?.language;
@@ -267,11 +281,62 @@ export class Desk {
         const answer = await this.#api.previewTranslation(id, draft);
         if (this.#openId !== id || this.#thread.composer.value.trim() !== draft) return; // stale
         this.#preview = { conversationId: id, text: draft, answer };
-        this.#thread.showPreview(answer.needed ? answer : null);
+        this.#thread.showPreview(answer.needed && answer.translation ? answer : null);
       } catch (error) {
         this.#handleError(error);
       }
     }, PREVIEW_DELAY_MS);
+  }
+
+  // ---- the coach ------------------------------------------------------------------------------------
+
+  /** Check the draft once the agent pauses; flags for an older text are never shown. */
+  #scheduleCheck(text) {
+    clearTimeout(this.#checkTimer);
+    const id = this.#openId;
+    const draft = text.trim();
+    if (!draft || !id || !this.#features.coach) {
+      this.#checked = null;
+      this.#coach.showFlags([], 'idle');
+      return;
+    }
+    if (this.#checked?.conversationId === id && this.#checked.text === draft) return;
+    this.#coach.markChecking();
+    this.#checkTimer = setTimeout(async () => {
+      try {
+        const { flags } = await this.#api.checkDraft(id, draft);
+        if (this.#openId !== id || this.#thread.composer.value.trim() !== draft) return; // stale
+        this.#checked = { conversationId: id, text: draft };
+        this.#coach.showFlags(flags);
+      } catch (error) {
+        this.#handleError(error);
+      }
+    }, CHECK_DELAY_MS);
+  }
+
+  #recheck() {
+    this.#checked = null;
+    this.#scheduleCheck(this.#thread.composer.value);
+  }
+
+  /** Put a playbook reply in the composer (replacing a draft only if the agent agrees). */
+  async #suggest() {
+    const id = this.#openId;
+    if (!id) return;
+    const current = this.#thread.composer.value.trim();
+    if (current && !window.confirm('Replace your draft with a suggested reply?')) return;
+    this.#coach.setSuggesting(true);
+    try {
+      const draft = await this.#api.suggestReply(id);
+      if (this.#openId !== id) return;
+      this.#thread.composer.value = draft.text;
+      this.#thread.composer.focus();
+      this.#draftChanged(draft.text);
+    } catch (error) {
+      this.#handleError(error);
+    } finally {
+      this.#coach.setSuggesting(false);
+    }
   }
 
   /** The previewed translation of exactly this text, to send along so the buyer reads what we saw. */
@@ -344,6 +409,7 @@ export class Desk {
       if (frame.event === 'message.created') this.#onMessage(frame.data);
       else if (frame.event === 'conversation.updated') this.#applyConversation(frame.data, { live: true });
       else if (frame.event === 'message.translated') this.#onTranslated(frame.conversation_id, frame.data);
+      else if (frame.event === 'conversation.insight') this.#onInsight(frame.data);
     });
     on('ack', (ack) => {
       const timeline = this.#store.timeline(ack.conversation_id);
@@ -389,6 +455,16 @@ export class Desk {
     this.#inbox.render();
   }
 
+  #onInsight({ conversation_id: id, insight }) {
+    if (!this.#store.setInsight(id, insight)) return;
+    this.#inbox.consider(id);
+    this.#inbox.render();
+    if (id === this.#openId) {
+      this.#coach.showInsight(insight);
+      this.#recheck(); // the buyer's mood or question changed: the draft's flags may too
+    }
+  }
+
   #onTranslated(conversationId, data) {
     const timeline = this.#store.timeline(conversationId);
     if (timeline?.applyTranslation(data) && conversationId === this.#openId) this.#renderThread();
@@ -405,6 +481,7 @@ export class Desk {
     if (conversation.id === this.#openId) {
       this.#thread.update(fresh);
       this.#customer.show(fresh);
+      this.#coach.showInsight(fresh.insight ?? null);
     }
   }
 

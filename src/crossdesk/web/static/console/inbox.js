@@ -1,8 +1,9 @@
-// The left pane: tabs (Mine / Unassigned / All), a status filter and the conversation list.
+// The left pane: tabs (Mine / Unassigned / All), status, topic and mood filters, and the conversation list.
 // It renders snapshots from the store; which conversations belong in the list is decided here.
 import { h, reconcile } from '../shared/dom.js';
 import { countryName, formatRelative, initials } from '../shared/format.js';
 import { activityText } from '../shared/message-list.js';
+import { INTENTS, SENTIMENTS } from './coach.js';
 
 export const TABS = ['mine', 'unassigned', 'all'];
 
@@ -13,7 +14,7 @@ export class InboxView {
   #ids = new Set();
   #rows = new Map(); // id -> {node, signature}
   #selectedId = null;
-  filter = { tab: 'mine', status: 'open' };
+  filter = { tab: 'mine', status: 'open', intent: '', sentiment: '' };
 
   /**
    * @param {object} options
@@ -30,6 +31,8 @@ export class InboxView {
     this.#els = {
       tabs: Object.fromEntries(TABS.map((tab) => [tab, root.querySelector(`[data-testid="inbox-tab-${tab}"]`)])),
       status: root.querySelector('#status-filter'),
+      intent: root.querySelector('#intent-filter'),
+      sentiment: root.querySelector('#sentiment-filter'),
       list: root.querySelector('#inbox-list'),
       empty: root.querySelector('#inbox-empty'),
       more: root.querySelector('#inbox-more'),
@@ -40,10 +43,14 @@ export class InboxView {
         onFilterChange(this.filter);
       });
     }
-    this.#els.status.addEventListener('change', () => {
-      this.filter = { ...this.filter, status: this.#els.status.value };
-      onFilterChange(this.filter);
-    });
+    this.#els.intent.append(...Object.entries(INTENTS).map(([value, label]) => h('option', { value }, label)));
+    this.#els.sentiment.append(...Object.entries(SENTIMENTS).map(([value, label]) => h('option', { value }, label)));
+    for (const name of ['status', 'intent', 'sentiment']) {
+      this.#els[name].addEventListener('change', () => {
+        this.filter = { ...this.filter, [name]: this.#els[name].value };
+        onFilterChange(this.filter);
+      });
+    }
     this.#els.list.addEventListener('click', (event) => {
       const row = event.target.closest('[data-conversation-id]');
       if (row) onOpen(Number(row.dataset.conversationId));
@@ -77,6 +84,8 @@ export class InboxView {
 
   matches(conversation) {
     if (conversation.status !== this.filter.status) return false;
+    if (this.filter.intent && conversation.insight?.intent !== this.filter.intent) return false;
+    if (this.filter.sentiment && conversation.insight?.sentiment !== this.filter.sentiment) return false;
     if (this.filter.tab === 'mine') return conversation.assignee?.id === this.#meId;
     if (this.filter.tab === 'unassigned') return !conversation.assignee;
     return true;
@@ -106,6 +115,8 @@ export class InboxView {
       this.#els.tabs[tab].setAttribute('aria-selected', String(active));
     }
     this.#els.status.value = this.filter.status;
+    this.#els.intent.value = this.filter.intent;
+    this.#els.sentiment.value = this.filter.sentiment;
   }
 
   // Rows are rebuilt only when something they show changed (the minute tick included).
@@ -116,7 +127,7 @@ export class InboxView {
     const cached = this.#rows.get(conversation.id);
     if (cached?.signature === signature) return cached.node;
 
-    const { contact } = conversation;
+    const { contact, insight } = conversation;
     const unread = selected ? 0 : conversation.unread_count ?? 0;
     const node = h('li', { class: 'inbox-row' },
       h('button', {
@@ -124,6 +135,8 @@ export class InboxView {
         class: `inbox-item${selected ? ' is-selected' : ''}${unread ? ' is-unread' : ''}`,
         'data-testid': 'inbox-item',
         'data-conversation-id': conversation.id,
+        'data-intent': insight?.intent ?? null,
+        'data-sentiment': insight?.sentiment ?? null,
         'aria-current': selected ? 'true' : null,
       },
       h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(contact?.name)),
@@ -135,6 +148,10 @@ export class InboxView {
             contact.country.toUpperCase()) : null,
           h('time', { class: 'inbox-item__time', datetime: conversation.updated_at }, time)),
         h('span', { class: 'inbox-item__bottom' },
+          insight ? h('span', {
+            class: `inbox-item__topic${insight.sentiment === 'negative' ? ' is-unhappy' : ''}${insight.urgent ? ' is-urgent' : ''}`,
+            title: `${SENTIMENTS[insight.sentiment] ?? ''}${insight.urgent ? ', urgent' : ''}`,
+          }, INTENTS[insight.intent] ?? insight.intent) : null,
           h('span', { class: 'inbox-item__preview' }, preview(conversation.last_message, this.#meId)),
           unread ? h('span', { class: 'unread-badge', 'data-testid': 'unread-badge', 'aria-label': `${unread} unread` },
             unread > 99 ? '99+' : String(unread)) : null))));

@@ -22,6 +22,10 @@ export class ConversationStore {
   put(conversation, { ownUnread = true } = {}) {
     const current = this.get(conversation.id);
     if (current && (conversation.last_seq ?? 0) < (current.last_seq ?? 0)) return false;
+    // Live snapshots reach buyers too, so they never carry the coach's insight: keep the one we have.
+    if (!('insight' in conversation) && current && 'insight' in current) {
+      conversation = { ...conversation, insight: current.insight };
+    }
     if (ownUnread) {
       this.#unreadCountedTo.set(conversation.id, conversation.last_seq ?? 0);
       this.#conversations.set(conversation.id, conversation);
@@ -50,6 +54,15 @@ export class ConversationStore {
       next = { ...next, last_seq: message.seq, last_message: message, updated_at: message.created_at ?? current.updated_at };
     }
     this.#conversations.set(id, next);
+  }
+
+  /** The coach read a newer buyer message. Returns whether it changed what we hold. */
+  setInsight(id, insight) {
+    const current = this.get(id);
+    if (!current) return false;
+    if ((current.insight?.message_id ?? 0) > insight.message_id) return false;
+    this.#conversations.set(id, { ...current, insight });
+    return true;
   }
 
   clearUnread(id) {
