@@ -5,35 +5,16 @@ suggested reply opens with empathy and passes the coach."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
-
-from crossdesk.testing import ServerProcess
+from tests.e2e.servers import own_server
 
 AGENT = "liwei@demo.shop"  # works in Chinese
 READ_MS = 20_000  # the analysis runs in the background: tens of milliseconds, but the machine is shared
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """This module's own desk with the coach on (the shared one runs without it)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / "server-coach.log"
-    log.unlink(missing_ok=True)
-    proc = ServerProcess(
-        tmp_path_factory.mktemp("crossdesk-e2e-coach"),
-        env={"CROSSDESK_VISITOR_BURST": "200", "CROSSDESK_COACH": "embedded"},
-        log_path=log,
-    )
-    proc.start(timeout_s=60)
-    try:
-        yield proc
-    finally:
-        proc.stop()
+# This module's own desk, with the coach on (the shared one runs without it).
+server = own_server("coach", CROSSDESK_COACH="embedded")
 
 
 def test_an_angry_buyer_is_read_and_the_agent_is_coached(stage, tag):

@@ -6,40 +6,23 @@ the original one tap away."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from tests.e2e.servers import own_server
 
 from crossdesk.language.detect import EmbeddedDetector
-from crossdesk.testing import ServerProcess
 
 AGENT = "liwei@demo.shop"  # the demo agent who works in Chinese
 HAN = re.compile(r"[\u4e00-\u9fff]")
 # The model shares two cores with the browser and the server: a translation takes a few seconds here.
 TRANSLATED_MS = 90_000
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 
 pytestmark = pytest.mark.model
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """This module's own desk, translating with the embedded engines (the shared one translates nothing)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / "server-translating.log"
-    log.unlink(missing_ok=True)
-    proc = ServerProcess(
-        tmp_path_factory.mktemp("crossdesk-e2e-language"),
-        env={"CROSSDESK_VISITOR_BURST": "200", "CROSSDESK_TRANSLATORS": "embedded"},
-        log_path=log,
-    )
-    proc.start(timeout_s=120)  # the first start reassembles the packaged model
-    try:
-        yield proc
-    finally:
-        proc.stop()
+# This module's own desk, translating with the embedded engines; the first start reassembles the model.
+server = own_server("translating", start_timeout_s=120, CROSSDESK_TRANSLATORS="embedded")
 
 
 def test_portuguese_buyer_and_chinese_agent_each_read_their_language(stage, tag):
