@@ -26,6 +26,7 @@ from crossdesk.domain.models import AuthorType, Principal, PrincipalType
 from crossdesk.events.event import Event, EventName
 
 PENDING, DONE = "pending", "done"
+FALLBACK_LANGUAGE = "en"  # for API tokens, which have no working language
 CLAIM_BATCH = 16
 
 
@@ -158,11 +159,21 @@ def _coach(desk: Desk) -> Coach:
     return desk.coach
 
 
-async def _context(desk: Desk, principal: Principal, conversation_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Context:
     """What the coach needs to know about a conversation, read once."""
+
+    insight: Json | None
+    name: str
+    latest: sa.Row[Any, Any] | None  # the buyer's newest text message: (id, body)
+    agent_language: str | None
+    contact_id: int
+
+
+async def _context(desk: Desk, principal: Principal, conversation_id: int) -> _Context:
     check_agent(principal)
 
-    def read(conn: sa.Connection) -> dict[str, Any]:
+    def read(conn: sa.Connection) -> _Context:
         conversation = check_conversation_access(conn, principal, conversation_id)
         row = conn.execute(
             sa.select(conversations.c.insight, contacts.c.name)
@@ -182,14 +193,7 @@ async def _context(desk: Desk, principal: Principal, conversation_id: int) -> di
         own = (
             translations.agent_language(conn, principal.id) if principal.type is PrincipalType.AGENT else None
         )
-        return {
-            "insight": row.insight,
-            "name": row.name or "",
-            "latest": latest,
-            "agent_language": own,
-            "buyer_language": translations.buyer_language(conn, conversation),
-            "contact_id": conversation["contact_id"],
-        }
+        return _Context(row.insight, row.name or "", latest, own, conversation["contact_id"])
 
     return await desk.db.read(read)
 
@@ -198,30 +202,24 @@ async def suggest_reply(desk: Desk, principal: Principal, conversation_id: int) 
     """A draft in the agent's language that follows the playbook for what the buyer last asked."""
     coach = _coach(desk)
     context = await _context(desk, principal, conversation_id)
-    insight = context["insight"]
-    if insight is None:
-        if context["latest"] is None:
+    if context.insight is None:
+        if context.latest is None:
             raise Invalid("The buyer has not written anything to answer yet")
-        analysis = await coach.analyze_async(context["latest"].body)
+        analysis = await coach.analyze_async(context.latest.body)
         state = await desk.db.read(
-            lambda conn: _customer(conn, conversation_id, context["contact_id"], analysis.urgent)
+            lambda conn: _customer(conn, conversation_id, context.contact_id, analysis.urgent)
         )
         intent, sentiment = analysis.intent, analysis.sentiment
     else:
-        customer = insight["customer"]
-        state = CustomerState(
-            customer["state"], customer["returning"], customer["earlier"], customer["unanswered"]
-        )
-        intent, sentiment = insight["intent"], insight["sentiment"]
-    language = context["agent_language"] or "en"
-    latest_id = context["latest"].id if context["latest"] is not None else 0
+        state = CustomerState.from_json(context.insight["customer"])
+        intent, sentiment = context.insight["intent"], context.insight["sentiment"]
     draft = coach.suggest(
         intent=intent,
         sentiment=sentiment,
         state=state,
-        language=language,
-        name=context["name"],
-        variant=variant_for(conversation_id, latest_id),
+        language=context.agent_language or FALLBACK_LANGUAGE,
+        name=context.name,
+        variant=variant_for(conversation_id, context.latest.id if context.latest is not None else 0),
     )
     return {**draft.as_json(), "intent": intent, "sentiment": sentiment, "customer": state.as_json()}
 
@@ -232,7 +230,7 @@ async def check_draft(desk: Desk, principal: Principal, conversation_id: int, te
     if len(text) > desk.settings.max_body_chars:
         raise TooLong(f"A message holds at most {desk.settings.max_body_chars} characters")
     context = await _context(desk, principal, conversation_id)
-    insight = context["insight"] or {}
-    language = context["agent_language"] or desk.language.detector.detect(text).language or "en"
+    insight = context.insight or {}
+    language = context.agent_language or desk.language.detector.detect(text).language or FALLBACK_LANGUAGE
     flags = await coach.check_async(text, language, insight.get("intent"), insight.get("sentiment"))
     return {"language": language, "flags": [flag.as_json() for flag in flags]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from crossdesk.coach.classifier import ExampleClassifier
 from crossdesk.coach.embeddings import Embedder, ExampleCache
@@ -96,6 +97,10 @@ class CustomerState:
     returning: bool
     earlier: int
     unanswered: int
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CustomerState:
+        return cls(str(data["state"]), bool(data["returning"]), int(data["earlier"]), int(data["unanswered"]))
 
     def as_json(self) -> dict[str, object]:
         return {
