@@ -14,9 +14,10 @@ import sqlalchemy as sa
 
 from crossdesk.actions.auth import visitor_session
 from crossdesk.actions.messages import send_message
+from crossdesk.coach.analyzer import Analysis
 from crossdesk.coach.worker import AnalysisWorker
 from crossdesk.db.queries import conversation_json
-from crossdesk.db.tables import conversations
+from crossdesk.db.tables import conversations, message_insights
 from crossdesk.desk import Desk
 from crossdesk.domain.models import Principal, PrincipalType
 from tests.conftest import LiveServer, serve_desk
@@ -180,3 +181,33 @@ async def test_the_coach_can_be_off(live: LiveServer) -> None:
         conversations = (await http.get("/api/v1/conversations")).json()["items"]
         response = await http.post(f"/api/v1/conversations/{conversations[0]['id']}/suggestion")
         assert response.status_code == 503 and "CROSSDESK_COACH" in response.json()["detail"]
+
+
+async def test_a_message_the_model_fails_on_does_not_hold_up_the_others(
+    coaching_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = coaching_desk
+    assert desk.coach is not None
+    real = desk.coach.analyze
+
+    def analyze(text: str) -> Analysis:  # the real model cannot be made to fail on cue
+        if "POISON" in text:
+            raise RuntimeError("the model choked")
+        return real(text)
+
+    monkeypatch.setattr(desk.coach, "analyze", analyze)
+    sent = []
+    for body in ("Where is my parcel? It has been two weeks.", "POISON message"):
+        session = await visitor_session(desk, "demo", None, name="Buyer")
+        buyer = Principal(PrincipalType.CONTACT, session["contact"]["id"], 1, "Buyer")
+        sent.append(await send_message(desk, buyer, conversation_id=None, body=body, client_id="x"))
+    worker = AnalysisWorker(desk)
+    assert await worker.work_once()  # both taken in one pass, newest (the poison) first
+    assert not await worker.work_once()
+    statuses = await desk.db.read(
+        lambda conn: dict(
+            conn.execute(sa.select(message_insights.c.message_id, message_insights.c.status)).all()
+        )
+    )
+    assert statuses[sent[0].message["id"]] == "done" and statuses[sent[1].message["id"]] == "failed"
+    assert (await _insight(desk, sent[0].message["conversation_id"]))["intent"] == "shipping_status"

@@ -25,7 +25,7 @@ from crossdesk.desk import Desk
 from crossdesk.domain.models import AuthorType, Principal, PrincipalType
 from crossdesk.events.event import Event, EventName
 
-PENDING, DONE = "pending", "done"
+PENDING, DONE, FAILED = "pending", "done", "failed"
 FALLBACK_LANGUAGE = "en"  # for API tokens, which have no working language
 CLAIM_BATCH = 16
 
@@ -150,6 +150,18 @@ async def record_insight(desk: Desk, coach: Coach, job: InsightJob, analysis: An
             )
         )
     return insight
+
+
+async def record_failure(desk: Desk, job: InsightJob) -> None:
+    """Give up on one message (it stays unread by the coach); the conversation keeps its last insight."""
+    now = desk.clock()
+    await desk.db.write(
+        lambda conn: conn.execute(
+            sa.update(message_insights)
+            .where(message_insights.c.message_id == job.message_id, message_insights.c.status == PENDING)
+            .values(status=FAILED, analyzed_at=now)
+        )
+    )
 
 
 # --- agents' tools ----------------------------------------------------------------------------------------

@@ -5,10 +5,13 @@ event loop only waits for the database."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from crossdesk.actions import insights
 from crossdesk.background import PollingWorker
 from crossdesk.desk import Desk
+
+log = logging.getLogger(__name__)
 
 
 class AnalysisWorker(PollingWorker):
@@ -31,6 +34,12 @@ class AnalysisWorker(PollingWorker):
         assert coach is not None
         jobs = await insights.pending_jobs(self.desk)
         for job in jobs:
-            analysis = await asyncio.to_thread(coach.analyze, job.body)
+            try:
+                analysis = await asyncio.to_thread(coach.analyze, job.body)
+            except Exception:
+                # One message the model chokes on must not hold up the ones behind it.
+                log.exception("analysis failed", extra={"message_id": job.message_id})
+                await insights.record_failure(self.desk, job)
+                continue
             await insights.record_insight(self.desk, coach, job, analysis)
         return bool(jobs)

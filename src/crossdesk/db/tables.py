@@ -215,7 +215,7 @@ message_insights = sa.Table(
     metadata,
     sa.Column("message_id", sa.ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("conversation_id", sa.ForeignKey("conversations.id"), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # pending | done
+    sa.Column("status", sa.String(16), nullable=False),  # pending | done | failed
     sa.Column("intent", sa.String(32), nullable=True),
     sa.Column("sentiment", sa.String(16), nullable=True),
     sa.Column("urgent", sa.Boolean, nullable=False, server_default=sa.false()),
