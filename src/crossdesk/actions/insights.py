@@ -244,5 +244,5 @@ async def check_draft(desk: Desk, principal: Principal, conversation_id: int, te
     context = await _context(desk, principal, conversation_id)
     insight = context.insight or {}
     language = context.agent_language or desk.language.detector.detect(text).language or FALLBACK_LANGUAGE
-    flags = await coach.check_async(text, language, insight.get("intent"), insight.get("sentiment"))
+    flags = coach.check(text, language, insight.get("intent"), insight.get("sentiment"))
     return {"language": language, "flags": [flag.as_json() for flag in flags]}

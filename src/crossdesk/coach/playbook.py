@@ -40,7 +40,6 @@ class FlagKind:
     advice: dict[str, str]
     suggestion: dict[str, str]
     patterns: dict[str, tuple[re.Pattern[str], ...]]
-    examples: dict[str, tuple[str, ...]]  # language -> sentences of this kind (for the sentence classifier)
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,6 @@ class Playbook:
     repeated_punctuation: int
     kinds: dict[str, FlagKind]
     markers: dict[str, dict[str, tuple[re.Pattern[str], ...]]]  # empathy|next_step -> language -> patterns
-    fine_examples: dict[str, tuple[str, ...]]  # language -> sentences with nothing wrong
     replies: Replies
     source: Path = field(default=PACKAGED)
 
@@ -101,7 +99,6 @@ def load_playbook(directory: Path = PACKAGED) -> Playbook:
             name: {lang: _compile(p, f"markers.{name}.{lang}") for lang, p in checks["markers"][name].items()}
             for name in ("empathy", "next_step")
         },
-        fine_examples=_examples(checks.get("fine", {}), "fine"),
         replies=_replies(replies),
         source=directory,
     )
@@ -166,13 +163,7 @@ def _flag_kind(kind: str, table: dict[str, Any] | None) -> FlagKind:
         advice=dict(table["advice"]),
         suggestion=dict(table["suggestion"]),
         patterns={lang: _compile(p, f"kinds.{kind}.{lang}") for lang, p in patterns.items()},
-        examples=_examples(table, f"kinds.{kind}"),
     )
-
-
-def _examples(table: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
-    examples = table.get("examples", {})
-    return {lang: _strings(examples, lang, f"{where}.examples") for lang in examples}
 
 
 def _replies(table: dict[str, Any]) -> Replies:

@@ -22,7 +22,7 @@ class Coach:
         self.playbook = playbook
         self.embedder = embedder
         self.cache = cache
-        self.checker = DraftChecker(playbook, embedder, cache)
+        self.checker = DraftChecker(playbook)
         self.suggester = ReplySuggester(playbook)
         self._analyzer: Analyzer | None = None
         self._lock = threading.Lock()
@@ -44,18 +44,12 @@ class Coach:
     def check(
         self, text: str, language: str, intent: str | None = None, buyer_sentiment: str | None = None
     ) -> list[Flag]:
-        """Blocking (the sentence classifier embeds each sentence); see `check_async`."""
+        """Regular expressions over a draft: well under a millisecond, fine on the event loop."""
         return self.checker.check(text, language, intent, buyer_sentiment)
 
-    async def check_async(
-        self, text: str, language: str, intent: str | None = None, buyer_sentiment: str | None = None
-    ) -> list[Flag]:
-        return await asyncio.to_thread(self.check, text, language, intent, buyer_sentiment)
-
     def warm_up(self) -> None:
-        """Train both classifiers now (a few seconds of embedding the playbook) rather than on first use."""
+        """Train the classifiers now rather than on the first message."""
         _ = self.analyzer
-        _ = self.checker.sentence_classifier
 
     def suggest(
         self,
