@@ -123,8 +123,8 @@ async def evaluate_translation(rows: list[dict[str, str]], settings: Settings) -
     from_zh = [s for p, s in scores.items() if p.startswith("zh->")]
     languages = sorted({p.split("->")[0] for p in scores} - {"zh"})
     print(
-        f"\nchrF per language (engine {translator.name}; {failed} failed, bar for 'check before sending': "
-        f"{quality.REVIEW_BELOW_CHRF:.0f})"
+        f"\nchrF per language (engine {translator.name}; {failed} failed; bar for 'check before sending':"
+        f" {quality.REVIEW_BELOW_CHRF:.0f}, into zh/ja/ko/th {quality.review_bar('zh'):.0f})"
     )
     print(f"  {'lang':<5}{'X->zh':>8}{'X->en':>8}{'zh->X':>8}")
     for lang in languages:

@@ -176,3 +176,15 @@ async def test_empty_answers_fail_rather_than_send_nothing() -> None:
     engine = ScriptedTranslator(["", "  "], retries=1, retry_delay_s=0)
     with pytest.raises(TranslationError):
         await engine.translate(TranslationRequest("你好", "zh", "en"))
+
+
+def test_measured_weak_pairs_are_labelled_for_review() -> None:
+    """From the shipped measurements (bench/language_eval.py --write-quality): each target has its own bar."""
+    from crossdesk.language import quality
+
+    assert quality.chrf("embedded", "en", "zh") is not None
+    assert not quality.is_weak("embedded", "en", "zh") and not quality.is_weak("embedded", "zh", "en")
+    assert quality.is_weak("embedded", "zh", "pt")  # measured below the bar
+    assert quality.is_weak("embedded", "uk", "zh")  # never measured: check it
+    assert not quality.is_weak("openai", "zh", "pt")  # an engine the operator chose, not measured here
+    assert quality.review_bar("zh") < quality.review_bar("pt")
