@@ -19,7 +19,7 @@ class ExampleClassifier:
 
     TEMPERATURE = 10.0  # embeddings are unit vectors with cosines bunched in 0.7-0.9: spread them
     L2 = 1e-4
-    STEPS = 300
+    STEPS = 1000  # chosen by 5-fold cross-validation over the examples: 300 underfit (sentiment 84% vs 91%)
     LEARNING_RATE = 2.0
 
     def __init__(
