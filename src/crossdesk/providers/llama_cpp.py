@@ -6,13 +6,13 @@ thread at lower CPU priority: the event loop keeps serving sockets while a trans
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from crossdesk.cpu import low_priority_executor
 from crossdesk.language.glossary import TermPair
 from crossdesk.language.prompts import Message, clean_reply, translation_messages
 from crossdesk.language.translator import ProviderError, Translator
@@ -35,9 +35,7 @@ class LocalLlm:
 
     async def chat(self, messages: Sequence[Message], max_tokens: int) -> str:
         if self._executor is None:  # started on first use, and again after close()
-            self._executor = ThreadPoolExecutor(
-                1, thread_name_prefix="crossdesk-llm", initializer=_lower_priority
-            )
+            self._executor = low_priority_executor("crossdesk-llm", MODEL_NICENESS)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._chat, list(messages), max_tokens)
 
@@ -66,10 +64,6 @@ class LocalLlm:
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _lower_priority() -> None:
-    os.setpriority(os.PRIO_PROCESS, 0, MODEL_NICENESS)  # on Linux, 0 here is the calling thread
 
 
 class LlamaCppTranslator(Translator):

@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None) -> So
                     await worker
             await deliverer.close()
             await desk.language.aclose()
+            if desk.coach is not None:
+                desk.coach.close()
             await desk.bus.close()
             await desk.db.dispose()
 
