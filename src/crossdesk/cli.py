@@ -1,5 +1,5 @@
-"""`crossdesk serve | migrate | seed-demo | detect | translate | analyze | check | suggest`: the operator's
-and scripts' entry points."""
+"""`crossdesk serve | migrate | seed-demo | import | detect | translate | analyze | check | suggest`: the
+operator's and scripts' entry points."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from crossdesk.coach import commands as coach_commands
+from crossdesk.commerce import commands as commerce_commands
 from crossdesk.config import Settings
 
 
@@ -111,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     translate.add_argument("--from", dest="source", help="source language (default: detected)")
     translate.add_argument("--json", action="store_true", help="print the translation with its metadata")
     coach_commands.add_parsers(sub)
+    commerce_commands.add_parsers(sub)
     args = parser.parse_args(argv)
     if args.command == "detect":
         return _detect(args.text, args.json)
@@ -119,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings(args)
 
+    if args.command == "import":
+        _migrate(settings)
+        return commerce_commands.run(args, settings)
     if args.command == "translate":
         from crossdesk.actions.errors import Invalid
 

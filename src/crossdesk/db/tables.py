@@ -234,3 +234,65 @@ glossary_entries = sa.Table(
     sa.Column("terms", sa.JSON, nullable=False),
     sa.Column("created_at", Timestamp(), nullable=False),
 )
+
+
+# --- commerce: the shop's orders, shipments and coupons (crossdesk.commerce). Money is in minor units
+# (cents) of the order's currency, never floats.
+orders = sa.Table(
+    "orders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shop_id", sa.ForeignKey("shops.id"), nullable=False),
+    sa.Column("number", sa.String(64), nullable=False),  # what the buyer sees: "#10482"
+    sa.Column("external_id", sa.String(128), nullable=True),  # the store's own id (a Shopify gid)
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("customer_name", sa.String(200), nullable=True),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("subtotal", sa.BigInteger, nullable=False),
+    sa.Column("shipping", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("total", sa.BigInteger, nullable=False),
+    sa.Column("paid", sa.BigInteger, nullable=False),
+    sa.Column("refunded", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("shipping_address", sa.JSON, nullable=True),
+    sa.Column("placed_at", Timestamp(), nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+    sa.UniqueConstraint("shop_id", "number", name="uq_orders_shop_number"),
+    sa.Index("ix_orders_shop_email", "shop_id", "email"),
+)
+
+order_items = sa.Table(
+    "order_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("order_id", sa.ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("sku", sa.String(64), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("variant", sa.String(200), nullable=True),  # "L / Navy"
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("unit_price", sa.BigInteger, nullable=False),
+)
+
+shipments = sa.Table(
+    "shipments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("order_id", sa.ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("carrier", sa.String(64), nullable=False),
+    sa.Column("tracking_number", sa.String(64), nullable=False),
+    sa.Column("tracking_url", sa.String(500), nullable=True),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("shipped_at", Timestamp(), nullable=True),
+    sa.Column("eta", Timestamp(), nullable=True),
+)
+
+shipment_events = sa.Table(
+    "shipment_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shipment_id", sa.ForeignKey("shipments.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("description", sa.String(300), nullable=False),
+    sa.Column("location", sa.String(200), nullable=True),
+    sa.Column("occurred_at", Timestamp(), nullable=False),
+)

@@ -48,6 +48,28 @@ class Sentiment(enum.StrEnum):
     NEGATIVE = "negative"
 
 
+class OrderStatus(enum.StrEnum):
+    PENDING = "pending"  # placed, not paid
+    PAID = "paid"
+    FULFILLED = "fulfilled"  # everything shipped
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+
+
+class ShipmentStatus(enum.StrEnum):
+    """Where a parcel is, in the words carriers' tracking events map onto."""
+
+    LABEL_CREATED = "label_created"
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"
+    CUSTOMS = "customs"  # held for inspection
+    CLEARED = "cleared"  # released by customs
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    EXCEPTION = "exception"  # lost, damaged, returned to sender
+
+
 class PrincipalType(enum.StrEnum):
     AGENT = "agent"
     CONTACT = "contact"

@@ -1,0 +1,116 @@
+"""Importing a shop's orders on both databases: valid orders land with their lines, shipments and tracking
+events in minor units; each bad order is rejected whole with its line and reason; importing the same
+export again changes nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from crossdesk.actions.commerce import import_orders
+from crossdesk.commerce.importer import parse
+from crossdesk.db.tables import order_items, orders, shipment_events, shipments
+from crossdesk.desk import Desk
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+async def _counts(desk: Desk) -> dict[str, int]:
+    def read(conn: sa.Connection) -> dict[str, int]:
+        return {
+            t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in (orders, order_items, shipments, shipment_events)
+        }
+
+    return await desk.db.read(read)
+
+
+async def test_json_orders_land_with_their_tracking_and_again_change_nothing(desk: Desk) -> None:
+    parsed = parse((DATA / "orders.json").read_bytes(), "json")
+    report = await import_orders(desk, 1, parsed)
+    assert (report.created, report.updated) == (2, 0)
+    assert [(r.where, r.order_number) for r in report.rejected] == [
+        ("order 3", "#10484"),
+        ("order 4", "#10485"),
+    ]
+    assert "no UTC offset" in report.rejected[0].reason and "teleported" in report.rejected[1].reason
+
+    def read(conn: sa.Connection) -> tuple[sa.RowMapping, list[str]]:
+        order = conn.execute(sa.select(orders).where(orders.c.number == "#10482")).mappings().one()
+        events = conn.execute(
+            sa.select(shipment_events.c.status)
+            .join(shipments, shipments.c.id == shipment_events.c.shipment_id)
+            .where(shipments.c.order_id == order["id"])
+            .order_by(shipment_events.c.occurred_at)
+        ).scalars()
+        return order, list(events)
+
+    order, events = await desk.db.read(read)
+    # 2 x 129.90 + 25.00 BRL, in centavos; paid defaults to the total; the email is normalised.
+    assert (order["subtotal"], order["shipping"], order["total"], order["paid"]) == (
+        25980,
+        2500,
+        28480,
+        28480,
+    )
+    assert order["email"] == "ana.souza@example.com" and order["status"] == "fulfilled"
+    assert events == ["picked_up", "in_transit", "customs"]
+    yen = await desk.db.read(
+        lambda conn: conn.execute(sa.select(orders.c.total).where(orders.c.number == "#10483")).scalar_one()
+    )
+    assert yen == 4500  # JPY has no minor unit
+
+    before = await _counts(desk)
+    again = await import_orders(desk, 1, parse((DATA / "orders.json").read_bytes(), "json"))
+    assert (again.created, again.updated) == (0, 2)
+    assert await _counts(desk) == before
+
+
+async def test_a_bad_csv_line_rejects_its_whole_order_and_says_why(desk: Desk) -> None:
+    report = await import_orders(desk, 1, parse((DATA / "orders.csv").read_bytes(), "csv"))
+    assert report.created == 1
+    reasons = {r.order_number: (r.where, r.reason) for r in report.rejected}
+    assert reasons["#20002"][0] == "line 5" and "quantity" in reasons["#20002"][1]
+    assert "unknown currency 'USS'" in reasons["#20003"][1]
+    assert "email or name" in reasons["#20004"][1]
+    assert "paid is more than" in reasons["#20005"][1]
+    assert "more decimals than JPY" in reasons["#20006"][1]
+    assert reasons[None] == ("line 10", "order_number is empty")
+
+    def read(conn: sa.Connection) -> tuple[list[str], sa.RowMapping, int]:
+        numbers = list(conn.execute(sa.select(orders.c.number)).scalars())
+        jacket = conn.execute(sa.select(orders).where(orders.c.number == "#20001")).mappings().one()
+        tracked = conn.execute(
+            sa.select(sa.func.count()).select_from(shipments).where(shipments.c.order_id == jacket["id"])
+        ).scalar_one()
+        return numbers, jacket, tracked
+
+    numbers, jacket, tracked = await desk.db.read(read)
+    assert numbers == ["#20001"]  # nothing of #20002's good line was written
+    assert (jacket["subtotal"], jacket["shipping"], jacket["total"]) == (8900 + 2450, 950, 12300)
+    assert tracked == 1  # two lines, one parcel
+
+
+def test_cli_imports_and_reports(tmp_path: Path) -> None:
+    cli = [sys.executable, "-m", "crossdesk.cli"]
+    database = f"sqlite:///{tmp_path / 'desk.db'}"
+    subprocess.run([*cli, "seed-demo", "--database", database], check=True, capture_output=True)
+    done = subprocess.run(
+        [*cli, "import", "orders", str(DATA / "orders.csv"), "--shop", "demo", "--database", database],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1  # some orders rejected, the rest imported
+    assert done.stdout.startswith("1 orders created, 0 updated, 6 rejected")
+    assert (
+        "  line 5 (order #20002): quantity must be a whole number from 1 to 10000, not 'two'" in done.stdout
+    )
+    broken = tmp_path / "broken.csv"
+    broken.write_text("order_number,sku\n1,a\n", encoding="utf-8")
+    refused = subprocess.run(
+        [*cli, "import", "orders", str(broken), "--database", database], capture_output=True, text=True
+    )
+    assert refused.returncode == 2 and "missing columns: placed_at, currency" in refused.stderr
