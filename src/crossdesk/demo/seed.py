@@ -7,8 +7,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from crossdesk.actions import conversations as conversation_actions
+from crossdesk.actions.commerce import import_orders
 from crossdesk.actions.messages import send_message
+from crossdesk.commerce.importer import ParsedFile
 from crossdesk.db.tables import agents, contacts, shops
+from crossdesk.demo.orders import demo_orders
 from crossdesk.desk import Desk
 from crossdesk.domain.models import ConversationStatus, Principal, PrincipalType, Role
 from crossdesk.security.passwords import hash_password
@@ -155,6 +158,7 @@ async def seed_demo(desk: Desk) -> bool:
             conversation_id = result.message["conversation_id"]
             if author != "b":
                 await conversation_actions.assign(desk, sender, conversation_id, sender.id)
+    await import_orders(desk, staff[0].shop_id, ParsedFile(orders=demo_orders(now)))
     # One finished conversation, so the resolved tab is not empty.
     if conversation_id is not None:
         await conversation_actions.set_status(desk, staff[2], conversation_id, ConversationStatus.RESOLVED)

@@ -18,6 +18,8 @@ from crossdesk.actions import webhooks as webhook_actions
 from crossdesk.actions.access import check_conversation_access
 from crossdesk.actions.errors import Invalid, NotFound, RateLimited, TooLong
 from crossdesk.db import queries
+from crossdesk.db.orders import orders_for_email
+from crossdesk.db.tables import contacts
 from crossdesk.domain.models import ConversationStatus, Intent, PrincipalType, Sentiment
 from crossdesk.web.api.schemas import (
     ApiTokenIn,
@@ -213,6 +215,21 @@ async def translation_preview(
     """The buyer-language version of a draft, in the agent's language; not stored. Send it along with the
     message as `translation` so the buyer reads exactly what the agent saw."""
     return await translation_actions.preview_translation(desk, principal, conversation_id, body.text)
+
+
+@router.get("/conversations/{conversation_id}/orders", tags=["commerce"])
+async def conversation_orders(conversation_id: int, principal: StaffDep, desk: DeskDep) -> Json:
+    """The buyer's orders (matched by their email), newest first, with lines, shipments and tracking
+    events; amounts in minor units of `currency`."""
+
+    def read(conn: sa.Connection) -> Json:
+        conversation = check_conversation_access(conn, principal, conversation_id)
+        email = conn.execute(
+            sa.select(contacts.c.email).where(contacts.c.id == conversation["contact_id"])
+        ).scalar_one_or_none()
+        return {"items": orders_for_email(conn, principal.shop_id, email)}
+
+    return await desk.db.read(read)
 
 
 @router.post("/conversations/{conversation_id}/suggestion", tags=["coach"])
