@@ -71,6 +71,11 @@ export class DeskApi {
     return this.#call(`conversations/${id}/translation-preview`, { method: 'POST', body: { text } });
   }
 
+  /** The buyer's orders with shipments and tracking events. */
+  orders(id) {
+    return this.#call(`conversations/${id}/orders`);
+  }
+
   /** A reply drafted from the playbook, in the agent's language. */
   suggestReply(id) {
     return this.#call(`conversations/${id}/suggestion`, { method: 'POST' });

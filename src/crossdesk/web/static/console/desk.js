@@ -6,6 +6,7 @@ import { LiveSocket, Outbox, liveUrl } from '../shared/live.js';
 import { TypingSender, TypingWatcher } from '../shared/typing.js';
 import { CoachView } from './coach.js';
 import { CustomerView } from './customer.js';
+import { OrdersView } from './orders.js';
 import { InboxView } from './inbox.js';
 import { ConversationStore } from './store.js';
 import { ThreadView } from './thread.js';
@@ -36,6 +37,7 @@ export class Desk {
   #previewTimer = 0;
   #preview = null; // {conversationId, text, answer}: the last translation preview of the draft
   #coach;
+  #orders;
   #features;
   #checkTimer = 0;
   #checked = null; // {conversationId, text}: the draft the shown flags belong to
@@ -77,6 +79,7 @@ export class Desk {
         draft: (text) => this.#draftChanged(text),
       },
     });
+    this.#orders = new OrdersView(document.getElementById('customer'));
     this.#coach = new CoachView(document.getElementById('thread'), { suggest: () => this.#suggest() });
     this.#customer = new CustomerView(document.getElementById('customer'), {
       language: (code) => this.#mutate((id) => this.#api.setConversationLanguage(id, code)),
@@ -158,6 +161,7 @@ export class Desk {
     this.#thread.show(known);
     this.#customer.show(known);
     this.#coach.showInsight(known?.insight ?? null);
+    this.#orders.show(null);
     try {
       const conversation = await this.#api.conversation(id);
       if (this.#openId !== id) return;
@@ -167,7 +171,17 @@ export class Desk {
       else this.#thread.update(fresh);
       this.#customer.show(fresh);
       this.#coach.showInsight(fresh.insight ?? null);
+      this.#loadOrders(fresh);
       await this.#loadLatestMessages(fresh);
+    } catch (error) {
+      this.#handleError(error);
+    }
+  }
+
+  async #loadOrders(conversation) {
+    try {
+      const { items } = await this.#api.orders(conversation.id);
+      if (this.#openId === conversation.id) this.#orders.show(items, { buyerZone: conversation.contact?.timezone });
     } catch (error) {
       this.#handleError(error);
     }
