@@ -16,7 +16,7 @@ from crossdesk.commerce.importer import parse
 from crossdesk.db.tables import order_items, orders, shipment_events, shipments
 from crossdesk.desk import Desk
 from tests.conftest import LiveServer
-from tests.integration.client import CSRF, agent_cookie
+from tests.integration.client import CSRF, agent_cookie, buyer_session
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -138,3 +138,44 @@ async def test_agents_see_the_buyers_orders_beside_the_conversation(live: LiveSe
     async with httpx.AsyncClient(base_url=live.base_url, timeout=10) as anonymous:
         refused = await anonymous.get(f"/api/v1/conversations/{by_name['Ana Souza']}/orders")
         assert refused.status_code == 401
+
+
+async def test_a_buyer_sees_an_order_only_with_its_number_and_email(live: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=live.base_url, timeout=10) as http:
+        session = await buyer_session(http, name="Someone")
+        token = {"Authorization": f"Bearer {session['token']}"}
+
+        async def lookup(number: str, email: str) -> httpx.Response:
+            return await http.post(
+                "/api/v1/widget/orders/lookup", json={"number": number, "email": email}, headers=token
+            )
+
+        wrong_email = await lookup("D1001", "someone.else@example.com")
+        wrong_number = await lookup("D9999", "ana.souza@example.com.br")
+        assert wrong_email.status_code == wrong_number.status_code == 404
+        assert wrong_email.json()["detail"] == wrong_number.json()["detail"]  # nothing tells them apart
+        assert "D1001" not in wrong_email.text and "Linen" not in wrong_email.text
+
+        mine = await lookup(" D1001 ", "Ana.Souza@Example.com.br")
+        assert mine.status_code == 200, mine.text
+        order = mine.json()
+        assert order["number"] == "D1001" and order["shipments"][0]["status"] == "customs"
+        assert "shipping_address" not in order and "email" not in order
+
+        # Proven: the buyer is now known by that email, so agents see this order beside the chat.
+        await agent_cookie(http)
+        sent = await http.post(
+            "/api/v1/widget/session", json={"shop": "demo", "token": session["token"]}, headers=CSRF
+        )
+        assert sent.json()["contact"]["email"] == "ana.souza@example.com.br"
+
+        agent_tries = await http.post(
+            "/api/v1/widget/orders/lookup",
+            json={"number": "D1001", "email": "ana.souza@example.com.br"},
+            headers=CSRF,
+        )
+        assert agent_tries.status_code == 403
+
+        # Guessing is slowed down: the burst runs out.
+        codes = [(await lookup(f"D{n}", "x@example.com")).status_code for n in range(40)]
+        assert 429 in codes

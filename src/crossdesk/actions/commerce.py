@@ -1,15 +1,21 @@
-"""Writing the shop's orders: an import lands whole or not at all (one transaction), and an order already
-known by its number is replaced by the newer copy, so importing the same export twice changes nothing."""
+"""The shop's orders: an import lands whole or not at all (one transaction), and an order already known by
+its number is replaced by the newer copy, so importing the same export twice changes nothing. Buyers see
+an order only after proving it is theirs."""
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from crossdesk.actions.errors import Forbidden, NotFound, RateLimited
 from crossdesk.commerce.importer import OrderRecord, ParsedFile, Rejection
-from crossdesk.db.tables import order_items, orders, shipment_events, shipments
+from crossdesk.db.orders import order_by_number, order_json
+from crossdesk.db.queries import Json
+from crossdesk.db.tables import contacts, order_items, orders, shipment_events, shipments
 from crossdesk.desk import Desk
+from crossdesk.domain.models import Principal
 
 
 @dataclass
@@ -113,3 +119,30 @@ def _write_lines(conn: sa.Connection, order_id: int, record: OrderRecord) -> Non
                     for event in shipment.events
                 ],
             )
+
+
+async def lookup_order_for_buyer(desk: Desk, principal: Principal, number: str, email: str) -> Json:
+    """A buyer in the widget sees an order only by proving it is theirs: its number and the email it was
+    placed with. A wrong number and a wrong email get the same answer, in the same time, and attempts are
+    rate-limited, so the desk cannot be used to find out which order numbers exist. Once proven, the buyer
+    is known by that email (if they had none), so agents see their orders too."""
+    if not principal.is_contact:
+        raise Forbidden("Order lookup is for buyers; agents see orders beside the conversation")
+    if not desk.address_limiter.allow(f"order-lookup:{principal.id}"):
+        raise RateLimited("Too many order lookups; wait a moment")
+    claimed = email.strip().lower()
+
+    def transaction(conn: sa.Connection) -> Json:
+        row = order_by_number(conn, principal.shop_id, number)
+        stored = (row["email"] or "") if row is not None else ""
+        # Compare even when there is no such order, so both failures take the same time.
+        if row is None or not claimed or not hmac.compare_digest(stored.encode(), claimed.encode()):
+            raise NotFound("No order with that number and email")
+        conn.execute(
+            sa.update(contacts)
+            .where(contacts.c.id == principal.id, contacts.c.email.is_(None))
+            .values(email=claimed)
+        )
+        return order_json(conn, row)
+
+    return await desk.db.write(transaction)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Header, Query, Request, Response, Upl
 
 from crossdesk.actions import attachments as attachment_actions
 from crossdesk.actions import auth as auth_actions
+from crossdesk.actions import commerce as commerce_actions
 from crossdesk.actions import conversations as conversation_actions
 from crossdesk.actions import insights as insight_actions
 from crossdesk.actions import messages as message_actions
@@ -28,6 +29,7 @@ from crossdesk.web.api.schemas import (
     LanguageIn,
     LoginIn,
     MessageIn,
+    OrderLookupIn,
     PreviewIn,
     ProfileIn,
     ReadIn,
@@ -356,6 +358,13 @@ async def widget_session(body: WidgetSessionIn, desk: DeskDep, request: Request)
         timezone=body.timezone,
         country=body.country,
     )
+
+
+@router.post("/widget/orders/lookup", tags=["widget"])
+async def widget_order_lookup(body: OrderLookupIn, principal: PrincipalDep, desk: DeskDep) -> Json:
+    """A buyer's own order, shown once they give its number and the email it was placed with; a wrong
+    number and a wrong email both get the same 404."""
+    return await commerce_actions.lookup_order_for_buyer(desk, principal, body.number, body.email)
 
 
 @router.get("/widget/conversations/{conversation_id}/messages", tags=["widget"])

@@ -78,3 +78,8 @@ class WidgetSessionIn(Strict):
     language: str | None = Field(None, max_length=35)
     timezone: str | None = Field(None, max_length=64)
     country: str | None = Field(None, max_length=2)
+
+
+class OrderLookupIn(Strict):
+    number: str = Field(min_length=1, max_length=64)
+    email: str = Field(min_length=3, max_length=320)
