@@ -10,6 +10,7 @@ import { Timeline } from '../shared/timeline.js';
 import { TypingSender, TypingWatcher } from '../shared/typing.js';
 import { HostBridge } from './host.js';
 import { translationLabels } from './i18n.js';
+import { setUpOrderTracking } from './order-tracking.js';
 import { VisitorApi } from './visitor-api.js';
 
 const base = new URL('../../', import.meta.url); // this file is BASE/static/widget/frame.js
@@ -94,6 +95,7 @@ async function boot() {
     if (latest) await showConversation(latest);
     restoreOutbox();
     render();
+    setUpOrderTracking({ api, language: contact?.language ?? navigator.language });
     setPhase('ready');
     connect();
   } catch (error) {

@@ -47,6 +47,13 @@ export class VisitorApi {
     }
   }
 
+  /** The buyer's own order, given its number and the email it was placed with (404 otherwise). */
+  lookupOrder(number, email) {
+    return request(this.url('/api/v1/widget/orders/lookup'), {
+      method: 'POST', body: { number, email }, headers: this.#auth(), credentials: 'omit',
+    });
+  }
+
   uploadImage(file, conversationId) {
     const form = new FormData();
     form.append('file', file);
