@@ -296,3 +296,49 @@ shipment_events = sa.Table(
     sa.Column("location", sa.String(200), nullable=True),
     sa.Column("occurred_at", Timestamp(), nullable=False),
 )
+
+# Every refund, reship, coupon, address change or cancellation an agent asks for: the audit log (who,
+# when, why, which conversation) and the approval queue. The idempotency key makes a double click one action.
+order_actions = sa.Table(
+    "order_actions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shop_id", sa.ForeignKey("shops.id"), nullable=False),
+    sa.Column("order_id", sa.ForeignKey("orders.id"), nullable=False, index=True),
+    sa.Column("conversation_id", sa.ForeignKey("conversations.id"), nullable=True),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("amount", sa.BigInteger, nullable=True),  # minor units of the order's currency
+    sa.Column("params", sa.JSON, nullable=False),  # percent, keep_item, address...
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("status", sa.String(24), nullable=False),  # pending_approval | done | rejected
+    sa.Column("requested_by", sa.ForeignKey("agents.id"), nullable=False),
+    sa.Column("decided_by", sa.ForeignKey("agents.id"), nullable=True),
+    sa.Column("decision_note", sa.String(500), nullable=True),
+    sa.Column("idempotency_key", sa.String(64), nullable=False),
+    sa.Column("result", sa.JSON, nullable=True),  # e.g. the coupon code
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("decided_at", Timestamp(), nullable=True),
+    sa.UniqueConstraint("shop_id", "idempotency_key", name="uq_order_actions_shop_key"),
+    sa.Index("ix_order_actions_shop_status", "shop_id", "status"),
+)
+
+coupons = sa.Table(
+    "coupons",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shop_id", sa.ForeignKey("shops.id"), nullable=False),
+    sa.Column("code", sa.String(32), nullable=False),
+    sa.Column("percent_off", sa.Integer, nullable=False),
+    sa.Column("email", sa.String(320), nullable=True),  # whom it was given to
+    sa.Column("expires_at", Timestamp(), nullable=True),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.UniqueConstraint("shop_id", "code", name="uq_coupons_shop_code"),
+)
+
+shop_policies = sa.Table(
+    "shop_policies",
+    metadata,
+    sa.Column("shop_id", sa.ForeignKey("shops.id"), primary_key=True),
+    sa.Column("rules", sa.JSON, nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+)

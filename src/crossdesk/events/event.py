@@ -14,13 +14,19 @@ class EventName(enum.StrEnum):
     CONVERSATION_UPDATED = "conversation.updated"
     MESSAGE_TRANSLATED = "message.translated"
     CONVERSATION_INSIGHT = "conversation.insight"  # the coach's reading; agents only
+    ORDER_ACTION = "order.action"  # a refund, reship... asked for, done, approved or rejected; agents only
     TYPING = "typing"
     READ = "read"
 
 
 # Events that are also offered to webhooks (the others are ephemeral presence signals).
 WEBHOOK_EVENTS = frozenset(
-    {EventName.MESSAGE_CREATED, EventName.CONVERSATION_UPDATED, EventName.MESSAGE_TRANSLATED}
+    {
+        EventName.MESSAGE_CREATED,
+        EventName.CONVERSATION_UPDATED,
+        EventName.MESSAGE_TRANSLATED,
+        EventName.ORDER_ACTION,
+    }
 )
 
 

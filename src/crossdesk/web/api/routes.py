@@ -14,10 +14,12 @@ from crossdesk.actions import commerce as commerce_actions
 from crossdesk.actions import conversations as conversation_actions
 from crossdesk.actions import insights as insight_actions
 from crossdesk.actions import messages as message_actions
+from crossdesk.actions import order_actions as order_action_actions
 from crossdesk.actions import translations as translation_actions
 from crossdesk.actions import webhooks as webhook_actions
 from crossdesk.actions.access import check_conversation_access
 from crossdesk.actions.errors import Invalid, NotFound, RateLimited, TooLong
+from crossdesk.actions.order_actions import ActionRequest
 from crossdesk.db import queries
 from crossdesk.db.orders import orders_for_email
 from crossdesk.db.tables import contacts
@@ -25,10 +27,12 @@ from crossdesk.domain.models import ConversationStatus, Intent, PrincipalType, S
 from crossdesk.web.api.schemas import (
     ApiTokenIn,
     AssignIn,
+    DecisionIn,
     GlossaryEntryIn,
     LanguageIn,
     LoginIn,
     MessageIn,
+    OrderActionIn,
     OrderLookupIn,
     PreviewIn,
     ProfileIn,
@@ -232,6 +236,63 @@ async def conversation_orders(conversation_id: int, principal: StaffDep, desk: D
         return {"items": orders_for_email(conn, principal.shop_id, email)}
 
     return await desk.db.read(read)
+
+
+@router.post("/conversations/{conversation_id}/orders/{order_id}/actions", tags=["commerce"])
+async def request_order_action(
+    conversation_id: int, order_id: int, body: OrderActionIn, principal: StaffDep, desk: DeskDep
+) -> Json:
+    """Refund, reship, coupon, address change or cancel, checked against the shop's policy: `status` is
+    `done` within the agent's limits, `pending_approval` above them (an admin decides). The same
+    `idempotency_key` twice acts once and answers the same. The buyer is told in the conversation."""
+    request = ActionRequest(
+        kind=body.kind,
+        reason=body.reason,
+        idempotency_key=body.idempotency_key,
+        amount=body.amount,
+        percent=body.percent,
+        keep_item=body.keep_item,
+        address=body.address,
+    )
+    return await order_action_actions.request_action(desk, principal, conversation_id, order_id, request)
+
+
+@router.get("/conversations/{conversation_id}/actions", tags=["commerce"])
+async def conversation_actions_log(conversation_id: int, principal: StaffDep, desk: DeskDep) -> Json:
+    """Every action taken on this conversation's orders, newest first: the audit trail."""
+    items = await order_action_actions.list_actions(desk, principal, conversation_id=conversation_id)
+    return {"items": items}
+
+
+@router.get("/actions", tags=["commerce"])
+async def list_order_actions(
+    principal: StaffDep,
+    desk: DeskDep,
+    status: Annotated[str | None, Query(pattern="^(pending_approval|done|rejected)$")] = None,
+) -> Json:
+    """The shop's actions, newest first; `status=pending_approval` is the lead's queue."""
+    return {"items": await order_action_actions.list_actions(desk, principal, status=status)}
+
+
+@router.post("/actions/{action_id}/approve", tags=["commerce"])
+async def approve_order_action(action_id: int, body: DecisionIn, principal: StaffDep, desk: DeskDep) -> Json:
+    return await order_action_actions.decide_action(desk, principal, action_id, True, body.note)
+
+
+@router.post("/actions/{action_id}/reject", tags=["commerce"])
+async def reject_order_action(action_id: int, body: DecisionIn, principal: StaffDep, desk: DeskDep) -> Json:
+    return await order_action_actions.decide_action(desk, principal, action_id, False, body.note)
+
+
+@router.get("/policy", tags=["commerce"])
+async def get_policy(principal: StaffDep, desk: DeskDep) -> Json:
+    """What agents may do alone (refund limits per currency, coupon percent, reships)."""
+    return await order_action_actions.get_policy(desk, principal)
+
+
+@router.put("/policy", tags=["commerce"])
+async def put_policy(body: dict[str, Any], principal: StaffDep, desk: DeskDep) -> Json:
+    return await order_action_actions.set_policy(desk, principal, body)
 
 
 @router.post("/conversations/{conversation_id}/suggestion", tags=["coach"])

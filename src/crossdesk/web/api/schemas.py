@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from crossdesk.domain.models import ConversationStatus
@@ -83,3 +85,17 @@ class WidgetSessionIn(Strict):
 class OrderLookupIn(Strict):
     number: str = Field(min_length=1, max_length=64)
     email: str = Field(min_length=3, max_length=320)
+
+
+class OrderActionIn(Strict):
+    kind: Literal["refund", "reship", "coupon", "address_change", "cancel"]
+    reason: str = Field(min_length=1, max_length=500)
+    idempotency_key: str = Field(min_length=8, max_length=64)
+    amount: int = Field(0, ge=0, le=10**12, description="refunds: minor units of the order's currency")
+    percent: int = Field(0, ge=0, le=100, description="coupons: percent off the next order")
+    keep_item: bool = Field(True, description="reships: the buyer keeps the damaged item")
+    address: dict[str, Annotated[str, Field(max_length=200)]] | None = Field(None, max_length=12)
+
+
+class DecisionIn(Strict):
+    note: str = Field("", max_length=500)
