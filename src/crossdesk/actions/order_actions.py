@@ -62,7 +62,7 @@ async def request_action(
         existing = _by_key(conn, principal.shop_id, request.idempotency_key)
         if existing is not None:
             return _Outcome(
-                _action_json(existing), False, conversation_id, None
+                _action_json(existing, order), False, conversation_id, None
             )  # a resend: the first answer
         role = "admin" if principal.is_admin else "agent"
         decision = decide(
@@ -101,7 +101,7 @@ async def request_action(
         language = _language(conn, principal)
         kind = "pending" if decision.needs_approval else request.kind
         text = _notice(kind, language, order, request, result)
-        return _Outcome(_action_json(row), True, conversation_id, text)
+        return _Outcome(_action_json(row, order), True, conversation_id, text)
 
     outcome = await desk.db.write(transaction)
     if outcome.created:
@@ -132,7 +132,7 @@ async def decide_action(
         order = _lock_order(conn, principal.shop_id, action["order_id"])
         action = _row(conn, action_id)  # read again under the order's lock: a double click decides once
         if action["status"] != PENDING:
-            return _Outcome(_action_json(action), False, action["conversation_id"], None)
+            return _Outcome(_action_json(action, order), False, action["conversation_id"], None)
         values: dict[str, Any] = {
             "decided_by": principal.id,
             "decided_at": now,
@@ -149,11 +149,13 @@ async def decide_action(
                 raise Invalid(f"Cannot approve: {decision.reason}")
             result = _apply(conn, order, action["kind"], action, now)
             values |= {"status": DONE}
-            text = _notice(action["kind"], _language(conn, principal), order, request, result)
+            # In the language of the agent who handles the conversation, like the rest of the thread.
+            language = agent_language(conn, action["requested_by"])
+            text = _notice(action["kind"], language, order, request, result)
         else:
             values |= {"status": REJECTED}
         conn.execute(sa.update(order_actions).where(order_actions.c.id == action_id).values(**values))
-        return _Outcome(_action_json(_row(conn, action_id)), True, action["conversation_id"], text)
+        return _Outcome(_action_json(_row(conn, action_id), order), True, action["conversation_id"], text)
 
     outcome = await desk.db.write(transaction)
     if outcome.created:
@@ -167,14 +169,18 @@ async def list_actions(
     check_agent(principal)
 
     def read(conn: sa.Connection) -> list[Json]:
-        query = sa.select(order_actions).where(order_actions.c.shop_id == principal.shop_id)
+        query = (
+            sa.select(order_actions, orders.c.number, orders.c.currency)
+            .join(orders, orders.c.id == order_actions.c.order_id)
+            .where(order_actions.c.shop_id == principal.shop_id)
+        )
         if conversation_id is not None:
             check_conversation_access(conn, principal, conversation_id)
             query = query.where(order_actions.c.conversation_id == conversation_id)
         if status is not None:
             query = query.where(order_actions.c.status == status)
         rows = conn.execute(query.order_by(order_actions.c.id.desc()).limit(200)).mappings()
-        return [_action_json(row) for row in rows]
+        return [_action_json(row, row) for row in rows]
 
     return await desk.db.read(read)
 
@@ -353,10 +359,12 @@ def _notice(
     )
 
 
-def _action_json(row: sa.RowMapping) -> Json:
+def _action_json(row: sa.RowMapping, order: sa.RowMapping) -> Json:
     return {
         "id": row["id"],
         "order_id": row["order_id"],
+        "order_number": order["number"],
+        "currency": order["currency"],
         "conversation_id": row["conversation_id"],
         "kind": row["kind"],
         "amount": row["amount"],

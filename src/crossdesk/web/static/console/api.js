@@ -76,6 +76,19 @@ export class DeskApi {
     return this.#call(`conversations/${id}/orders`);
   }
 
+  /** Refund, reship, coupon, address change or cancel; the desk checks the shop's policy. */
+  orderAction(conversationId, orderId, body) {
+    return this.#call(`conversations/${conversationId}/orders/${orderId}/actions`, { method: 'POST', body });
+  }
+
+  pendingActions() {
+    return this.#call('actions?status=pending_approval');
+  }
+
+  decideAction(id, approve, note = '') {
+    return this.#call(`actions/${id}/${approve ? 'approve' : 'reject'}`, { method: 'POST', body: { note } });
+  }
+
   /** A reply drafted from the playbook, in the agent's language. */
   suggestReply(id) {
     return this.#call(`conversations/${id}/suggestion`, { method: 'POST' });

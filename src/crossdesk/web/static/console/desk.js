@@ -6,6 +6,7 @@ import { LiveSocket, Outbox, liveUrl } from '../shared/live.js';
 import { TypingSender, TypingWatcher } from '../shared/typing.js';
 import { CoachView } from './coach.js';
 import { CustomerView } from './customer.js';
+import { ApprovalsView } from './approvals.js';
 import { OrdersView } from './orders.js';
 import { InboxView } from './inbox.js';
 import { ConversationStore } from './store.js';
@@ -38,6 +39,7 @@ export class Desk {
   #preview = null; // {conversationId, text, answer}: the last translation preview of the draft
   #coach;
   #orders;
+  #approvals;
   #features;
   #checkTimer = 0;
   #checked = null; // {conversationId, text}: the draft the shown flags belong to
@@ -79,7 +81,8 @@ export class Desk {
         draft: (text) => this.#draftChanged(text),
       },
     });
-    this.#orders = new OrdersView(document.getElementById('customer'));
+    this.#orders = new OrdersView(document.getElementById('customer'), (orderId, body) => this.#orderAction(orderId, body));
+    this.#approvals = new ApprovalsView(document.querySelector('[data-testid="approvals"]'), (id, approve) => this.#decide(id, approve));
     this.#coach = new CoachView(document.getElementById('thread'), { suggest: () => this.#suggest() });
     this.#customer = new CustomerView(document.getElementById('customer'), {
       language: (code) => this.#mutate((id) => this.#api.setConversationLanguage(id, code)),
@@ -104,6 +107,7 @@ export class Desk {
     document.addEventListener('visibilitychange', this.#onVisibility);
     this.#api.agents().then(({ items }) => this.#thread.setAgents(items), (error) => this.#handleError(error));
     await this.loadInbox();
+    this.#loadApprovals();
     const fromUrl = Number(new URLSearchParams(location.hash.slice(1)).get('c'));
     if (fromUrl) this.open(fromUrl);
   }
@@ -176,6 +180,41 @@ export class Desk {
     } catch (error) {
       this.#handleError(error);
     }
+  }
+
+  // ---- orders and actions ---------------------------------------------------------------------------
+
+  async #orderAction(orderId, body) {
+    const id = this.#openId;
+    const action = await this.#api.orderAction(id, orderId, body); // errors go back to the form
+    const open = this.#store.get(id);
+    if (open) this.#loadOrders(open);
+    return action;
+  }
+
+  #onOrderAction(action) {
+    this.#orders.noteAction(action);
+    const open = this.#openId && this.#store.get(this.#openId);
+    if (open && action.conversation_id === open.id) this.#loadOrders(open);
+    this.#loadApprovals();
+  }
+
+  async #loadApprovals() {
+    if (this.#me.role !== 'admin') return; // only a lead decides
+    try {
+      this.#approvals.show((await this.#api.pendingActions()).items);
+    } catch (error) {
+      this.#handleError(error);
+    }
+  }
+
+  async #decide(id, approve) {
+    try {
+      await this.#api.decideAction(id, approve);
+    } catch (error) {
+      this.#handleError(error);
+    }
+    this.#loadApprovals();
   }
 
   async #loadOrders(conversation) {
@@ -424,6 +463,7 @@ export class Desk {
       else if (frame.event === 'conversation.updated') this.#applyConversation(frame.data, { live: true });
       else if (frame.event === 'message.translated') this.#onTranslated(frame.conversation_id, frame.data);
       else if (frame.event === 'conversation.insight') this.#onInsight(frame.data);
+      else if (frame.event === 'order.action') this.#onOrderAction(frame.data);
     });
     on('ack', (ack) => {
       const timeline = this.#store.timeline(ack.conversation_id);
