@@ -211,3 +211,18 @@ async def test_a_message_the_model_fails_on_does_not_hold_up_the_others(
     )
     assert statuses[sent[0].message["id"]] == "done" and statuses[sent[1].message["id"]] == "failed"
     assert (await _insight(desk, sent[0].message["conversation_id"]))["intent"] == "shipping_status"
+
+
+async def test_a_suggested_reply_quotes_the_buyers_order(live_coaching: LiveServer) -> None:
+    """Ana's parcel (demo order D1001) is held in customs: the draft names the order, the status, the
+    last event in her local time, the expected date and the tracking link instead of placeholders."""
+    async with httpx.AsyncClient(base_url=live_coaching.base_url, timeout=30, headers=CSRF) as http:
+        await agent_cookie(http, "chenjing@demo.shop")  # works in English
+        conversations = (await http.get("/api/v1/conversations", params={"status": "open"})).json()["items"]
+        ana = next(c["id"] for c in conversations if c["contact"]["name"] == "Ana Souza")
+        asked = {"intent": "shipping_status"}  # her latest message is a thank-you; the agent picks the topic
+        draft = (await http.post(f"/api/v1/conversations/{ana}/suggestion", json=asked)).json()
+        assert draft["intent"] == "shipping_status", draft
+        assert "D1001" in draft["text"] and "held for customs inspection" in draft["text"]
+        assert "https://rastreamento.correios.com.br/" in draft["text"]
+        assert {"order.number", "shipment.status", "shipment.tracking_url"}.isdisjoint(draft["missing"])

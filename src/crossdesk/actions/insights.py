@@ -18,7 +18,9 @@ from crossdesk.actions.errors import Invalid, TooLong, Unavailable
 from crossdesk.coach.analyzer import Analysis, CustomerState, customer_state
 from crossdesk.coach.service import Coach
 from crossdesk.coach.suggester import variant_for
+from crossdesk.commerce.facts import order_facts
 from crossdesk.db import queries
+from crossdesk.db.orders import orders_for_email
 from crossdesk.db.queries import Json
 from crossdesk.db.tables import contacts, conversations, message_insights, messages
 from crossdesk.desk import Desk
@@ -180,6 +182,8 @@ class _Context:
     latest: sa.Row[Any, Any] | None  # the buyer's newest text message: (id, body)
     agent_language: str | None
     contact_id: int
+    latest_order: Json | None  # the buyer's newest order, for the facts a reply can quote
+    buyer_zone: str | None
 
 
 async def _context(desk: Desk, principal: Principal, conversation_id: int) -> _Context:
@@ -205,12 +209,28 @@ async def _context(desk: Desk, principal: Principal, conversation_id: int) -> _C
         own = (
             translations.agent_language(conn, principal.id) if principal.type is PrincipalType.AGENT else None
         )
-        return _Context(row.insight, row.name or "", latest, own, conversation["contact_id"])
+        contact = conn.execute(
+            sa.select(contacts.c.email, contacts.c.timezone).where(
+                contacts.c.id == conversation["contact_id"]
+            )
+        ).one()
+        buyer_orders = orders_for_email(conn, principal.shop_id, contact.email)
+        return _Context(
+            row.insight,
+            row.name or "",
+            latest,
+            own,
+            conversation["contact_id"],
+            buyer_orders[0] if buyer_orders else None,
+            contact.timezone,
+        )
 
     return await desk.db.read(read)
 
 
-async def suggest_reply(desk: Desk, principal: Principal, conversation_id: int) -> Json:
+async def suggest_reply(
+    desk: Desk, principal: Principal, conversation_id: int, intent_override: str | None = None
+) -> Json:
     """A draft in the agent's language that follows the playbook for what the buyer last asked."""
     coach = _coach(desk)
     context = await _context(desk, principal, conversation_id)
@@ -225,12 +245,15 @@ async def suggest_reply(desk: Desk, principal: Principal, conversation_id: int) 
     else:
         state = CustomerState.from_json(context.insight["customer"])
         intent, sentiment = context.insight["intent"], context.insight["sentiment"]
+    intent = intent_override or intent
+    language = context.agent_language or FALLBACK_LANGUAGE
     draft = coach.suggest(
         intent=intent,
         sentiment=sentiment,
         state=state,
-        language=context.agent_language or FALLBACK_LANGUAGE,
+        language=language,
         name=context.name,
+        facts=order_facts(context.latest_order, language, context.buyer_zone),
         variant=variant_for(conversation_id, context.latest.id if context.latest is not None else 0),
     )
     return {**draft.as_json(), "intent": intent, "sentiment": sentiment, "customer": state.as_json()}

@@ -38,6 +38,7 @@ from crossdesk.web.api.schemas import (
     ProfileIn,
     ReadIn,
     StatusIn,
+    SuggestIn,
     WebhookIn,
     WidgetSessionIn,
 )
@@ -296,11 +297,14 @@ async def put_policy(body: dict[str, Any], principal: StaffDep, desk: DeskDep) -
 
 
 @router.post("/conversations/{conversation_id}/suggestion", tags=["coach"])
-async def suggest_reply(conversation_id: int, principal: StaffDep, desk: DeskDep) -> Json:
+async def suggest_reply(
+    conversation_id: int, principal: StaffDep, desk: DeskDep, body: SuggestIn | None = None
+) -> Json:
     """A reply drafted from the playbook for the buyer's latest message, in the agent's language:
     `{text, language, steps, missing, intent, sentiment, customer}`. [Bracketed] parts are for the agent
     to fill in."""
-    return await insight_actions.suggest_reply(desk, principal, conversation_id)
+    intent = body.intent.value if body and body.intent else None
+    return await insight_actions.suggest_reply(desk, principal, conversation_id, intent)
 
 
 @router.post("/conversations/{conversation_id}/check", tags=["coach"])

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from crossdesk.domain.models import ConversationStatus
+from crossdesk.domain.models import ConversationStatus, Intent
 
 
 class Strict(BaseModel):
@@ -99,3 +99,7 @@ class OrderActionIn(Strict):
 
 class DecisionIn(Strict):
     note: str = Field("", max_length=500)
+
+
+class SuggestIn(Strict):
+    intent: Intent | None = Field(None, description="answer this topic instead of the detected one")
