@@ -1,5 +1,5 @@
-"""`crossdesk serve | migrate | seed-demo | import | detect | translate | analyze | check | suggest`: the
-operator's and scripts' entry points."""
+"""`crossdesk serve | migrate | seed-demo | import | sync | detect | translate | analyze | check |
+suggest`: the operator's and scripts' entry points."""
 
 from __future__ import annotations
 
@@ -124,6 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "import":
         _migrate(settings)
         return commerce_commands.run(args, settings)
+    if args.command == "sync":
+        _migrate(settings)
+        return commerce_commands.sync(args, settings)
     if args.command == "translate":
         from crossdesk.actions.errors import Invalid
 

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     # Shared by every data dir on the machine: the embedded model is assembled here once (1.1 GB).
     models_dir: Path = Field(Path.home() / ".cache" / "crossdesk" / "models")
     llm_threads: int = 2
+    # Shopify (optional): orders sync from the Admin GraphQL API every `shopify_sync_s` and by webhook.
+    shopify_shop: str = Field("", description="name.myshopify.com")
+    shopify_access_token: SecretStr = SecretStr("")
+    shopify_webhook_secret: SecretStr = SecretStr("")
+    shopify_desk_shop: str = Field("", description="the crossdesk shop (widget key) the orders belong to")
+    shopify_sync_s: float = 900.0
     # The reply coach: "embedded" (multilingual embeddings over the playbook, offline) or "none".
     coach: str = Field("embedded", pattern="^(embedded|none)$")
     # Its playbook (intents, checks, reply structures); the packaged one when unset.

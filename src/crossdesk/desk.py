@@ -33,6 +33,7 @@ class Desk:
     # instead of polling.
     translations_due: asyncio.Event = field(default_factory=asyncio.Event)
     insights_due: asyncio.Event = field(default_factory=asyncio.Event)
+    shopify_due: asyncio.Event = field(default_factory=asyncio.Event)  # a pull asked for now
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Desk:

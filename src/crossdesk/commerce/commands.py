@@ -1,4 +1,5 @@
-"""`crossdesk import orders FILE`: load a shop's orders from a CSV or JSON export."""
+"""`crossdesk import orders FILE` loads a shop's orders from a CSV or JSON export; `crossdesk sync shopify`
+pulls them from Shopify now."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import asyncio
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,37 @@ def add_parsers(sub: Any) -> None:
     orders.add_argument("--format", choices=["csv", "json"], help="default: from the file's extension")
     orders.add_argument("--database", help="database URL (default: SQLite under CROSSDESK_DATA_DIR)")
     orders.add_argument("--json", action="store_true", help="print the report as JSON")
+    sync = sub.add_parser("sync", help="pull a shop's data from its store now")
+    store = sync.add_subparsers(dest="store", required=True)
+    shopify = store.add_parser("shopify", help="orders changed since --since (all without it)")
+    shopify.add_argument("--since", type=datetime.fromisoformat, help="ISO 8601 time with offset")
+    shopify.add_argument("--database", help="database URL (default: SQLite under CROSSDESK_DATA_DIR)")
+
+
+def sync(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.shopify_shop or not settings.shopify_access_token.get_secret_value():
+        print("set CROSSDESK_SHOPIFY_SHOP and CROSSDESK_SHOPIFY_ACCESS_TOKEN", file=sys.stderr)
+        return 2
+    return asyncio.run(_sync(settings, args.since))
+
+
+async def _sync(settings: Settings, since: datetime | None) -> int:
+    from crossdesk.commerce.shopify_sync import pull_orders
+    from crossdesk.desk import Desk
+    from crossdesk.providers.shopify import ShopifyClient, ShopifyError
+
+    desk = Desk.from_settings(settings.model_copy(update={"coach": "none", "translators": "none"}))
+    client = ShopifyClient(settings.shopify_shop, settings.shopify_access_token.get_secret_value())
+    try:
+        report = await pull_orders(desk, client, since)
+    except (ShopifyError, ValueError) as exc:
+        print(f"cannot sync: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await client.aclose()
+        await desk.db.dispose()
+    print(json.dumps(report.as_json(), ensure_ascii=False))
+    return 1 if report.rejected else 0
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket
 
 from crossdesk import __version__
 from crossdesk.coach.worker import AnalysisWorker
+from crossdesk.commerce.shopify_sync import ShopifySync
 from crossdesk.config import Settings
 from crossdesk.desk import Desk
 from crossdesk.language.worker import TranslationWorker
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None) -> So
             asyncio.create_task(deliverer.run(), name="webhook-deliverer"),
             asyncio.create_task(TranslationWorker(desk).run(), name="translation-worker"),
             asyncio.create_task(AnalysisWorker(desk).run(), name="analysis-worker"),
+            asyncio.create_task(ShopifySync(desk).run(), name="shopify-sync"),
         ]
         try:
             yield

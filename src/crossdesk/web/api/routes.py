@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -18,12 +19,15 @@ from crossdesk.actions import order_actions as order_action_actions
 from crossdesk.actions import translations as translation_actions
 from crossdesk.actions import webhooks as webhook_actions
 from crossdesk.actions.access import check_conversation_access
-from crossdesk.actions.errors import Invalid, NotFound, RateLimited, TooLong
+from crossdesk.actions.errors import Invalid, NotFound, RateLimited, TooLong, Unauthorized
 from crossdesk.actions.order_actions import ActionRequest
+from crossdesk.commerce.importer import ParsedFile
+from crossdesk.commerce.shopify_sync import desk_shop_id
 from crossdesk.db import queries
 from crossdesk.db.orders import orders_for_email
 from crossdesk.db.tables import contacts
 from crossdesk.domain.models import ConversationStatus, Intent, PrincipalType, Sentiment
+from crossdesk.providers.shopify import order_from_webhook, verify_webhook
 from crossdesk.web.api.schemas import (
     ApiTokenIn,
     AssignIn,
@@ -423,6 +427,24 @@ async def widget_session(body: WidgetSessionIn, desk: DeskDep, request: Request)
         timezone=body.timezone,
         country=body.country,
     )
+
+
+@router.post("/integrations/shopify/orders", tags=["integrations"], status_code=200)
+async def shopify_order_webhook(request: Request, desk: DeskDep) -> Json:
+    """Shopify's `orders/create` and `orders/updated` webhooks: the body must carry Shopify's HMAC."""
+    body = await request.body()
+    secret = desk.settings.shopify_webhook_secret.get_secret_value()
+    if not verify_webhook(secret, body, request.headers.get("x-shopify-hmac-sha256")):
+        raise Unauthorized("The Shopify signature does not match")
+    try:
+        record = order_from_webhook(json.loads(body))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise Invalid(f"Not a Shopify order: {exc}") from exc
+    shop_id = await desk_shop_id(desk)
+    if shop_id is None:
+        raise Invalid("Set CROSSDESK_SHOPIFY_DESK_SHOP to the shop these orders belong to")
+    report = await commerce_actions.import_orders(desk, shop_id, ParsedFile(orders=[record]))
+    return report.as_json()
 
 
 @router.post("/widget/orders/lookup", tags=["widget"])
