@@ -38,3 +38,15 @@ def test_agent_sees_the_order_and_the_parcel_held_in_customs(stage, desk_api):
     agent.open_conversation(john)
     expect(agent.page.get_by_test_id("orders-empty")).to_be_visible()
     expect(agent.page.get_by_test_id("order")).to_have_count(0)
+
+
+def test_a_macro_fills_in_the_order_for_this_buyer(stage, desk_api):
+    open_conversations = desk_api.client.get("/conversations", params={"status": "open"}).json()["items"]
+    ana = next(c["id"] for c in open_conversations if c["contact"]["name"] == "Ana Souza")
+    agent = stage.agent("chenjing@demo.shop", "agent")
+    agent.page.get_by_test_id("inbox-tab-all").click()
+    agent.open_conversation(ana)
+    agent.page.get_by_test_id("macro-picker").select_option(label="Where is my parcel (en)")
+    composer = agent.page.get_by_test_id("composer")
+    expect(composer).to_have_value(re.compile(r"^Your order D1001 is held for customs inspection: "))
+    expect(composer).to_have_value(re.compile(r"https://rastreamento\.correios\.com\.br/"))

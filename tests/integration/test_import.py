@@ -179,3 +179,24 @@ async def test_a_buyer_sees_an_order_only_with_its_number_and_email(live: LiveSe
         # Guessing is slowed down: the burst runs out.
         codes = [(await lookup(f"D{n}", "x@example.com")).status_code for n in range(40)]
         assert 429 in codes
+
+
+async def test_macros_fill_in_the_buyers_order_and_leave_the_rest_visible(live: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=live.base_url, timeout=10, headers=CSRF) as http:
+        await agent_cookie(http, "chenjing@demo.shop")  # works in English
+        api = f"{live.base_url}/api/v1"
+        conversations = (await http.get(f"{api}/conversations", params={"status": "open"})).json()["items"]
+        by_name = {c["contact"]["name"]: c["id"] for c in conversations}
+        macros = {m["name"]: m["id"] for m in (await http.get(f"{api}/macros")).json()["items"]}
+        parcel = macros["Where is my parcel (en)"]
+        ana = (await http.post(f"{api}/conversations/{by_name['Ana Souza']}/macros/{parcel}")).json()
+        assert ana["missing"] == [] and "D1001 is held for customs inspection" in ana["text"]
+        assert "https://rastreamento.correios.com.br/" in ana["text"]
+        john = (await http.post(f"{api}/conversations/{by_name['John Miller']}/macros/{parcel}")).json()
+        assert "[order number]" in john["text"] and "order.number" in john["missing"]
+
+        bad = await http.post(f"{api}/macros", json={"name": "x", "body": "Hi {{order.secret}}"})
+        assert bad.status_code == 422 and "order.secret" in bad.json()["detail"]
+        made = await http.post(f"{api}/macros", json={"name": "Thanks", "body": "Thanks! {{order.number}}"})
+        assert made.status_code == 201
+        assert (await http.delete(f"{api}/macros/{made.json()['id']}")).status_code == 204

@@ -50,7 +50,6 @@ class Replies:
     bodies: dict[str, dict[str, tuple[str, ...]]]  # intent -> language -> lines
     refusal: dict[str, str]
     greetings: dict[str, str]
-    facts: dict[str, dict[str, str]]  # placeholder -> language -> what to call it when missing
 
     @property
     def languages(self) -> frozenset[str]:
@@ -176,5 +175,4 @@ def _replies(table: dict[str, Any]) -> Replies:
         bodies=bodies,
         refusal=dict(table["refusal"]),
         greetings=dict(table["greetings"]),
-        facts={key: dict(names) for key, names in table["facts"].items()},
     )

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from crossdesk.coach.playbook import Playbook
+from crossdesk.commerce.facts import FACT_NAMES
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)*)\s*\}\}")
 # Where the shop does not know a fact yet, the agent sees what to fill in, in their language.
@@ -80,7 +81,7 @@ class ReplySuggester:
         joiner = "" if lang == "zh" else " "
         sections = [joiner.join(opening), joiner.join(body), closing]
         text = "\n".join(section.replace("{name}", _name(name, lang)) for section in sections)
-        text, missing = _fill(text, facts or {}, lang, replies.facts)
+        text, missing = fill_placeholders(text, facts or {}, lang, FACT_NAMES)
         return Draft(text.replace(" ,", ","), lang, tuple(steps), missing)
 
 
@@ -95,9 +96,10 @@ def _name(name: str, language: str) -> str:
     return first if language == "zh" else f" {first}"
 
 
-def _fill(
+def fill_placeholders(
     text: str, facts: Mapping[str, str], language: str, names: Mapping[str, Mapping[str, str]]
 ) -> tuple[str, tuple[str, ...]]:
+    """{{order.number}} and the like from `facts`; what is missing stays visible as [order number]."""
     missing: list[str] = []
 
     def replace(match: re.Match[str]) -> str:

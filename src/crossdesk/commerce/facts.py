@@ -9,6 +9,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# What to call a fact the desk does not have, when it is left for the agent to fill in.
+FACT_NAMES = {
+    "order.number": {"en": "order number", "zh": "订单号"},
+    "shipment.status": {"en": "parcel status", "zh": "包裹状态"},
+    "shipment.last_event": {"en": "latest tracking event", "zh": "最新物流节点"},
+    "shipment.eta_local": {"en": "expected delivery date", "zh": "预计送达日期"},
+    "shipment.tracking_url": {"en": "tracking link", "zh": "物流链接"},
+    "coupon.code": {"en": "coupon code", "zh": "优惠码"},
+}
+
 STATUS_WORDS = {
     "en": {
         "label_created": "waiting for the carrier to pick it up",

@@ -342,3 +342,14 @@ shop_policies = sa.Table(
     sa.Column("rules", sa.JSON, nullable=False),
     sa.Column("updated_at", Timestamp(), nullable=False),
 )
+
+# Saved replies with {{variables}} filled from the conversation's order (crossdesk.commerce.facts).
+macros = sa.Table(
+    "macros",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shop_id", sa.ForeignKey("shops.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp(), nullable=False),
+)

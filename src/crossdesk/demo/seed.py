@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from crossdesk.actions import conversations as conversation_actions
 from crossdesk.actions.commerce import import_orders
+from crossdesk.actions.macros import add_macro
 from crossdesk.actions.messages import send_message
 from crossdesk.commerce.importer import ParsedFile
 from crossdesk.db.tables import agents, contacts, shops
@@ -95,6 +96,24 @@ BUYERS: tuple[tuple[str, str, str, str, str, list[tuple[str, str]]], ...] = (
 )
 
 
+MACROS = (
+    (
+        "Where is my parcel (en)",
+        "Your order {{order.number}} is {{shipment.status}}: {{shipment.last_event}}. We expect it by"
+        " {{shipment.eta_local}}, and you can follow it here: {{shipment.tracking_url}}",
+    ),
+    (
+        "包裹在哪里 (zh)",
+        "您的订单{{order.number}}目前{{shipment.status}}：{{shipment.last_event}}。预计{{shipment.eta_local}}前送达，"
+        "物流链接：{{shipment.tracking_url}}",
+    ),
+    (
+        "Coupon for next time (en)",
+        "As a thank-you for your patience, here is a coupon for your next order: {{coupon.code}}",
+    ),
+)
+
+
 async def seed_demo(desk: Desk) -> bool:
     """Create the demo shop unless it exists. Returns whether anything was created."""
     now = desk.clock()
@@ -159,6 +178,8 @@ async def seed_demo(desk: Desk) -> bool:
             if author != "b":
                 await conversation_actions.assign(desk, sender, conversation_id, sender.id)
     await import_orders(desk, staff[0].shop_id, ParsedFile(orders=demo_orders(now)))
+    for name, body in MACROS:
+        await add_macro(desk, staff[0], name, body)
     # One finished conversation, so the resolved tab is not empty.
     if conversation_id is not None:
         await conversation_actions.set_status(desk, staff[2], conversation_id, ConversationStatus.RESOLVED)

@@ -14,6 +14,7 @@ from crossdesk.actions import auth as auth_actions
 from crossdesk.actions import commerce as commerce_actions
 from crossdesk.actions import conversations as conversation_actions
 from crossdesk.actions import insights as insight_actions
+from crossdesk.actions import macros as macro_actions
 from crossdesk.actions import messages as message_actions
 from crossdesk.actions import order_actions as order_action_actions
 from crossdesk.actions import translations as translation_actions
@@ -35,6 +36,7 @@ from crossdesk.web.api.schemas import (
     GlossaryEntryIn,
     LanguageIn,
     LoginIn,
+    MacroIn,
     MessageIn,
     OrderActionIn,
     OrderLookupIn,
@@ -298,6 +300,30 @@ async def get_policy(principal: StaffDep, desk: DeskDep) -> Json:
 @router.put("/policy", tags=["commerce"])
 async def put_policy(body: dict[str, Any], principal: StaffDep, desk: DeskDep) -> Json:
     return await order_action_actions.set_policy(desk, principal, body)
+
+
+@router.get("/macros", tags=["macros"])
+async def list_macros(principal: StaffDep, desk: DeskDep) -> Json:
+    return {"items": await macro_actions.list_macros(desk, principal)}
+
+
+@router.post("/macros", status_code=201, tags=["macros"])
+async def add_macro(body: MacroIn, principal: StaffDep, desk: DeskDep) -> Json:
+    """A saved reply; `{{order.number}}`, `{{shipment.status}}`, `{{shipment.last_event}}`,
+    `{{shipment.eta_local}}`, `{{shipment.tracking_url}}` and `{{coupon.code}}` are filled per
+    conversation."""
+    return await macro_actions.add_macro(desk, principal, body.name, body.body)
+
+
+@router.delete("/macros/{macro_id}", status_code=204, tags=["macros"])
+async def delete_macro(macro_id: int, principal: StaffDep, desk: DeskDep) -> None:
+    await macro_actions.delete_macro(desk, principal, macro_id)
+
+
+@router.post("/conversations/{conversation_id}/macros/{macro_id}", tags=["macros"])
+async def render_macro(conversation_id: int, macro_id: int, principal: StaffDep, desk: DeskDep) -> Json:
+    """The macro's text with this conversation's facts: `{text, missing}`."""
+    return await macro_actions.render_macro(desk, principal, conversation_id, macro_id)
 
 
 @router.post("/conversations/{conversation_id}/suggestion", tags=["coach"])

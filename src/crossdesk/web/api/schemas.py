@@ -103,3 +103,8 @@ class DecisionIn(Strict):
 
 class SuggestIn(Strict):
     intent: Intent | None = Field(None, description="answer this topic instead of the detected one")
+
+
+class MacroIn(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    body: str = Field(min_length=1, max_length=2000)

@@ -89,6 +89,15 @@ export class DeskApi {
     return this.#call(`actions/${id}/${approve ? 'approve' : 'reject'}`, { method: 'POST', body: { note } });
   }
 
+  macros() {
+    return this.#call('macros');
+  }
+
+  /** A macro's text with this conversation's order facts: {text, missing}. */
+  renderMacro(conversationId, macroId) {
+    return this.#call(`conversations/${conversationId}/macros/${macroId}`, { method: 'POST' });
+  }
+
   /** A reply drafted from the playbook, in the agent's language. */
   suggestReply(id) {
     return this.#call(`conversations/${id}/suggestion`, { method: 'POST' });

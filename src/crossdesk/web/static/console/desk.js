@@ -108,6 +108,7 @@ export class Desk {
     this.#api.agents().then(({ items }) => this.#thread.setAgents(items), (error) => this.#handleError(error));
     await this.loadInbox();
     this.#loadApprovals();
+    this.#setUpMacros();
     const fromUrl = Number(new URLSearchParams(location.hash.slice(1)).get('c'));
     if (fromUrl) this.open(fromUrl);
   }
@@ -370,6 +371,32 @@ export class Desk {
   #recheck() {
     this.#checked = null;
     this.#scheduleCheck(this.#thread.composer.value);
+  }
+
+  async #setUpMacros() {
+    const picker = document.getElementById('macro-picker');
+    try {
+      const { items } = await this.#api.macros();
+      for (const macro of items) picker.append(new Option(macro.name, String(macro.id)));
+    } catch (error) {
+      this.#handleError(error);
+    }
+    picker.addEventListener('change', async () => {
+      const macroId = picker.value;
+      picker.value = '';
+      const id = this.#openId;
+      if (!macroId || !id) return;
+      if (this.#thread.composer.value.trim() && !window.confirm('Replace your draft with this macro?')) return;
+      try {
+        const { text } = await this.#api.renderMacro(id, macroId);
+        if (this.#openId !== id) return;
+        this.#thread.composer.value = text;
+        this.#thread.composer.focus();
+        this.#draftChanged(text);
+      } catch (error) {
+        this.#handleError(error);
+      }
+    });
   }
 
   /** Put a playbook reply in the composer (replacing a draft only if the agent agrees). */
