@@ -20,7 +20,7 @@ from crossdesk.coach.service import Coach
 from crossdesk.coach.suggester import variant_for
 from crossdesk.commerce.facts import order_facts
 from crossdesk.db import queries
-from crossdesk.db.orders import orders_for_email
+from crossdesk.db.orders import buyer_orders
 from crossdesk.db.queries import Json
 from crossdesk.db.tables import contacts, conversations, message_insights, messages
 from crossdesk.desk import Desk
@@ -209,20 +209,9 @@ async def _context(desk: Desk, principal: Principal, conversation_id: int) -> _C
         own = (
             translations.agent_language(conn, principal.id) if principal.type is PrincipalType.AGENT else None
         )
-        contact = conn.execute(
-            sa.select(contacts.c.email, contacts.c.timezone).where(
-                contacts.c.id == conversation["contact_id"]
-            )
-        ).one()
-        buyer_orders = orders_for_email(conn, principal.shop_id, contact.email)
+        buyer = buyer_orders(conn, principal.shop_id, conversation["contact_id"])
         return _Context(
-            row.insight,
-            row.name or "",
-            latest,
-            own,
-            conversation["contact_id"],
-            buyer_orders[0] if buyer_orders else None,
-            contact.timezone,
+            row.insight, row.name or "", latest, own, conversation["contact_id"], buyer.latest, buyer.timezone
         )
 
     return await desk.db.read(read)

@@ -12,9 +12,9 @@ from crossdesk.actions.errors import Invalid, NotFound
 from crossdesk.actions.translations import agent_language
 from crossdesk.coach.suggester import PLACEHOLDER, fill_placeholders
 from crossdesk.commerce.facts import FACT_NAMES, order_facts
-from crossdesk.db.orders import orders_for_email
+from crossdesk.db.orders import buyer_orders
 from crossdesk.db.queries import Json, iso
-from crossdesk.db.tables import contacts, coupons, macros
+from crossdesk.db.tables import coupons, macros
 from crossdesk.desk import Desk
 from crossdesk.domain.models import Principal, PrincipalType
 
@@ -86,16 +86,11 @@ async def render_macro(desk: Desk, principal: Principal, conversation_id: int, m
         )
         if macro is None:
             raise NotFound("No such macro")
-        buyer = conn.execute(
-            sa.select(contacts.c.email, contacts.c.timezone).where(
-                contacts.c.id == conversation["contact_id"]
-            )
-        ).one()
+        buyer = buyer_orders(conn, principal.shop_id, conversation["contact_id"])
         language = (
             agent_language(conn, principal.id) if principal.type is PrincipalType.AGENT else None
         ) or "en"
-        orders = orders_for_email(conn, principal.shop_id, buyer.email)
-        facts = order_facts(orders[0] if orders else None, language, buyer.timezone)
+        facts = order_facts(buyer.latest, language, buyer.timezone)
         coupon = _latest_coupon(conn, principal.shop_id, buyer.email)
         if coupon:
             facts["coupon.code"] = coupon

@@ -3,14 +3,35 @@ shipment's tracking events, oldest event first. Money stays in minor units with 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from crossdesk.db.queries import Json, iso
-from crossdesk.db.tables import order_items, orders, shipment_events, shipments
+from crossdesk.db.tables import contacts, order_items, orders, shipment_events, shipments
 
 MAX_ORDERS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class BuyerOrders:
+    """A conversation's buyer as far as their orders go."""
+
+    email: str | None
+    timezone: str | None
+    orders: list[Json]  # newest first
+
+    @property
+    def latest(self) -> Json | None:
+        return self.orders[0] if self.orders else None
+
+
+def buyer_orders(conn: sa.Connection, shop_id: int, contact_id: int) -> BuyerOrders:
+    email, zone = conn.execute(
+        sa.select(contacts.c.email, contacts.c.timezone).where(contacts.c.id == contact_id)
+    ).one()
+    return BuyerOrders(email, zone, orders_for_email(conn, shop_id, email))
 
 
 def orders_for_email(conn: sa.Connection, shop_id: int, email: str | None) -> list[Json]:

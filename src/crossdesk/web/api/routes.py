@@ -25,8 +25,7 @@ from crossdesk.actions.order_actions import ActionRequest
 from crossdesk.commerce.importer import ParsedFile
 from crossdesk.commerce.shopify_sync import desk_shop_id
 from crossdesk.db import queries
-from crossdesk.db.orders import orders_for_email
-from crossdesk.db.tables import contacts
+from crossdesk.db.orders import buyer_orders
 from crossdesk.domain.models import ConversationStatus, Intent, PrincipalType, Sentiment
 from crossdesk.providers.shopify import order_from_webhook, verify_webhook
 from crossdesk.web.api.schemas import (
@@ -237,10 +236,7 @@ async def conversation_orders(conversation_id: int, principal: StaffDep, desk: D
 
     def read(conn: sa.Connection) -> Json:
         conversation = check_conversation_access(conn, principal, conversation_id)
-        email = conn.execute(
-            sa.select(contacts.c.email).where(contacts.c.id == conversation["contact_id"])
-        ).scalar_one_or_none()
-        return {"items": orders_for_email(conn, principal.shop_id, email)}
+        return {"items": buyer_orders(conn, principal.shop_id, conversation["contact_id"]).orders}
 
     return await desk.db.read(read)
 
