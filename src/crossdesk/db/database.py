@@ -10,6 +10,8 @@ The same transaction functions serve both, so the backends cannot drift apart.""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -44,6 +46,9 @@ class Database:
                 self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
             )
             return
+        path = sa.engine.make_url(self.url).database
+        if path and path != ":memory:":
+            switch_to_wal(path)
         args = {"check_same_thread": False}
         self._read_engine = sa.create_engine(self.url, pool_size=SQLITE_READERS, connect_args=args)
         _tune_sqlite(self._read_engine, snapshot_reads=True)
@@ -52,7 +57,6 @@ class Database:
         _tune_sqlite(self._write_engine, snapshot_reads=False)
         _leave_checkpoints_to_checkpointer(self._write_engine)
         self._writer = SqliteWriter(self._write_engine)
-        path = self._write_engine.url.database
         self._checkpointer = SqliteCheckpointer(path) if path and path != ":memory:" else None
         self._readers = ThreadPoolExecutor(SQLITE_READERS, thread_name_prefix="crossdesk-db-reader")
 
@@ -85,6 +89,30 @@ class Database:
         self._readers.shutdown(wait=True)
         self._read_engine.dispose()
         self._write_engine.dispose()
+
+
+def switch_to_wal(path: str, timeout_s: float = 10.0) -> None:
+    """Put the file in WAL mode once, from one connection, before the writer, the readers and the
+    checkpointer open theirs at the same time: the switch needs the file to itself, and SQLite answers
+    "database is locked" to a connection racing another through it, whatever its busy timeout (CI saw it).
+    WAL is a property of the file, so every later connection finds it set."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        conn = sqlite3.connect(path, timeout=timeout_s)
+        try:
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode == "wal":
+                return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+        finally:
+            conn.close()
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"{path}: SQLite would not switch to WAL (a file system without shared memory?)"
+            )
+        time.sleep(0.05)
 
 
 def _tune_sqlite(engine: sa.Engine, snapshot_reads: bool) -> None:
