@@ -19,6 +19,9 @@ def test_agent_sees_the_order_and_the_parcel_held_in_customs(stage, desk_api):
 
     order = agent.page.locator('[data-testid="order"][data-number="D1001"]')
     expect(order).to_be_visible()
+    expect(agent.page.get_by_test_id("orders-summary")).to_contain_text(
+        re.compile(r"1 order · lifetime .*264[.,]90")
+    )
     expect(order).to_contain_text("Linen midi dress (M / Navy)")
     expect(order.get_by_test_id("shipment-status")).to_have_text("In customs")
     events = order.get_by_test_id("tracking-events").locator("li")

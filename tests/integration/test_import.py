@@ -16,7 +16,7 @@ from crossdesk.commerce.importer import parse
 from crossdesk.db.tables import order_items, orders, shipment_events, shipments
 from crossdesk.desk import Desk
 from tests.conftest import LiveServer
-from tests.integration.client import CSRF, agent_cookie, buyer_session
+from tests.integration.client import CSRF, LiveClient, agent_cookie, buyer_session
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -132,7 +132,7 @@ async def test_agents_see_the_buyers_orders_beside_the_conversation(live: LiveSe
         assert times == sorted(times) and parcel["events"][-1]["location"] == "Curitiba, BR"
         assert (ana[0]["total"], ana[0]["currency"]) == (26490, "BRL")
         john = (await http.get(f"/api/v1/conversations/{by_name['John Miller']}/orders")).json()
-        assert john == {"items": []}  # asked before buying
+        assert john["items"] == [] and john["summary"]["orders"] == 0  # asked before buying
         missing = await http.get("/api/v1/conversations/99999/orders")
         assert missing.status_code == 404
     async with httpx.AsyncClient(base_url=live.base_url, timeout=10) as anonymous:
@@ -200,3 +200,22 @@ async def test_macros_fill_in_the_buyers_order_and_leave_the_rest_visible(live: 
         made = await http.post(f"{api}/macros", json={"name": "Thanks", "body": "Thanks! {{order.number}}"})
         assert made.status_code == 201
         assert (await http.delete(f"{api}/macros/{made.json()['id']}")).status_code == 204
+
+
+async def test_orders_a_buyer_names_show_beside_the_chat_with_their_history(live: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=live.base_url, timeout=10, headers=CSRF) as http:
+        session = await buyer_session(http, name="No Email")
+        buyer = LiveClient(live.ws_url, token=session["token"])
+        await buyer.connect()
+        sent = await buyer.send("Hi, my order #D1002 arrived broken, and what about 99999?")
+        await buyer.close()
+        await agent_cookie(http)
+        api = f"{live.base_url}/api/v1"
+        named = (await http.get(f"{api}/conversations/{sent['conversation_id']}/orders")).json()
+        assert [(o["number"], o["matched_by"]) for o in named["items"]] == [("D1002", "number")]
+        assert named["summary"] == {"orders": 0, "lifetime": [], "coupons": []}  # no email: no history
+
+        conversations = (await http.get(f"{api}/conversations", params={"status": "open"})).json()["items"]
+        ana = next(c["id"] for c in conversations if c["contact"]["name"] == "Ana Souza")
+        summary = (await http.get(f"{api}/conversations/{ana}/orders")).json()["summary"]
+        assert summary == {"orders": 1, "lifetime": [{"currency": "BRL", "amount": 26490}], "coupons": []}

@@ -209,7 +209,7 @@ async def _context(desk: Desk, principal: Principal, conversation_id: int) -> _C
         own = (
             translations.agent_language(conn, principal.id) if principal.type is PrincipalType.AGENT else None
         )
-        buyer = buyer_orders(conn, principal.shop_id, conversation["contact_id"])
+        buyer = buyer_orders(conn, principal.shop_id, conversation["contact_id"], conversation_id)
         return _Context(
             row.insight, row.name or "", latest, own, conversation["contact_id"], buyer.latest, buyer.timezone
         )

@@ -86,7 +86,7 @@ async def render_macro(desk: Desk, principal: Principal, conversation_id: int, m
         )
         if macro is None:
             raise NotFound("No such macro")
-        buyer = buyer_orders(conn, principal.shop_id, conversation["contact_id"])
+        buyer = buyer_orders(conn, principal.shop_id, conversation["contact_id"], conversation_id)
         language = (
             agent_language(conn, principal.id) if principal.type is PrincipalType.AGENT else None
         ) or "en"

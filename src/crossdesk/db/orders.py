@@ -3,13 +3,23 @@ shipment's tracking events, oldest event first. Money stays in minor units with 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from crossdesk.db.queries import Json, iso
-from crossdesk.db.tables import contacts, order_items, orders, shipment_events, shipments
+from crossdesk.db.tables import (
+    contacts,
+    coupons,
+    messages,
+    order_items,
+    orders,
+    shipment_events,
+    shipments,
+)
+from crossdesk.domain.models import AuthorType
 
 MAX_ORDERS_SHOWN = 20
 
@@ -20,18 +30,82 @@ class BuyerOrders:
 
     email: str | None
     timezone: str | None
-    orders: list[Json]  # newest first
+    orders: list[Json]  # newest first; each says whether it matched by "email" or by a "number" they wrote
 
     @property
     def latest(self) -> Json | None:
         return self.orders[0] if self.orders else None
 
 
-def buyer_orders(conn: sa.Connection, shop_id: int, contact_id: int) -> BuyerOrders:
+# What an order number looks like in a chat message: "#10482", "D1001", "order 10482".
+_NUMBER = re.compile(r"#?\b[A-Za-z]{0,4}\d{3,12}\b")
+MESSAGES_SCANNED = 50
+
+
+def buyer_orders(
+    conn: sa.Connection, shop_id: int, contact_id: int, conversation_id: int | None = None
+) -> BuyerOrders:
+    """The buyer's orders by their email and, in a conversation, by the order numbers they wrote there
+    (staff see every order of their shop anyway; this only puts the right ones beside the chat)."""
     email, zone = conn.execute(
         sa.select(contacts.c.email, contacts.c.timezone).where(contacts.c.id == contact_id)
     ).one()
-    return BuyerOrders(email, zone, orders_for_email(conn, shop_id, email))
+    found = [{**order, "matched_by": "email"} for order in orders_for_email(conn, shop_id, email)]
+    if conversation_id is not None:
+        known = {order["id"] for order in found}
+        mentioned = [
+            {**order, "matched_by": "number"}
+            for order in _orders_mentioned(conn, shop_id, contact_id, conversation_id)
+            if order["id"] not in known
+        ]
+        found = sorted(found + mentioned, key=lambda order: order["placed_at"], reverse=True)
+    return BuyerOrders(email, zone, found[:MAX_ORDERS_SHOWN])
+
+
+def _orders_mentioned(conn: sa.Connection, shop_id: int, contact_id: int, conversation_id: int) -> list[Json]:
+    bodies = conn.execute(
+        sa.select(messages.c.body)
+        .where(
+            messages.c.conversation_id == conversation_id,
+            messages.c.author_type == AuthorType.CONTACT.value,
+            messages.c.author_id == contact_id,
+        )
+        .order_by(messages.c.seq.desc())
+        .limit(MESSAGES_SCANNED)
+    ).scalars()
+    tokens = {token for body in bodies for token in _NUMBER.findall(body or "")}
+    candidates = {variant for t in tokens for variant in (t, t.lstrip("#"), "#" + t.lstrip("#"))}
+    if not candidates:
+        return []
+    rows = conn.execute(
+        sa.select(orders).where(orders.c.shop_id == shop_id, orders.c.number.in_(sorted(candidates)))
+    ).mappings()
+    return _with_details(conn, list(rows))
+
+
+def buyer_summary(conn: sa.Connection, shop_id: int, email: str | None) -> Json:
+    """Purchase history at a glance: how many orders, what they paid net of refunds (per currency), and
+    the coupons given to them."""
+    if not email:
+        return {"orders": 0, "lifetime": [], "coupons": []}
+    address = email.strip().lower()
+    totals = conn.execute(
+        sa.select(orders.c.currency, sa.func.count(), sa.func.sum(orders.c.paid - orders.c.refunded))
+        .where(orders.c.shop_id == shop_id, orders.c.email == address)
+        .group_by(orders.c.currency)
+        .order_by(orders.c.currency)
+    ).all()
+    given = conn.execute(
+        sa.select(coupons.c.code, coupons.c.percent_off)
+        .where(coupons.c.shop_id == shop_id, coupons.c.email == address)
+        .order_by(coupons.c.id.desc())
+        .limit(10)
+    ).all()
+    return {
+        "orders": sum(int(count) for _, count, _ in totals),
+        "lifetime": [{"currency": currency, "amount": int(net or 0)} for currency, _, net in totals],
+        "coupons": [{"code": code, "percent_off": percent} for code, percent in given],
+    }
 
 
 def orders_for_email(conn: sa.Connection, shop_id: int, email: str | None) -> list[Json]:

@@ -25,7 +25,7 @@ from crossdesk.actions.order_actions import ActionRequest
 from crossdesk.commerce.importer import ParsedFile
 from crossdesk.commerce.shopify_sync import desk_shop_id
 from crossdesk.db import queries
-from crossdesk.db.orders import buyer_orders
+from crossdesk.db.orders import buyer_orders, buyer_summary
 from crossdesk.domain.models import ConversationStatus, Intent, PrincipalType, Sentiment
 from crossdesk.providers.shopify import order_from_webhook, verify_webhook
 from crossdesk.web.api.schemas import (
@@ -231,12 +231,14 @@ async def translation_preview(
 
 @router.get("/conversations/{conversation_id}/orders", tags=["commerce"])
 async def conversation_orders(conversation_id: int, principal: StaffDep, desk: DeskDep) -> Json:
-    """The buyer's orders (matched by their email), newest first, with lines, shipments and tracking
-    events; amounts in minor units of `currency`."""
+    """The buyer's orders (matched by their email, or by an order number they wrote here), newest first,
+    with lines, shipments and tracking events, and a summary: order count, lifetime value net of refunds
+    per currency, coupons given; amounts in minor units of `currency`."""
 
     def read(conn: sa.Connection) -> Json:
         conversation = check_conversation_access(conn, principal, conversation_id)
-        return {"items": buyer_orders(conn, principal.shop_id, conversation["contact_id"]).orders}
+        buyer = buyer_orders(conn, principal.shop_id, conversation["contact_id"], conversation_id)
+        return {"items": buyer.orders, "summary": buyer_summary(conn, principal.shop_id, buyer.email)}
 
     return await desk.db.read(read)
 

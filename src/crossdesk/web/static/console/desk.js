@@ -220,8 +220,10 @@ export class Desk {
 
   async #loadOrders(conversation) {
     try {
-      const { items } = await this.#api.orders(conversation.id);
-      if (this.#openId === conversation.id) this.#orders.show(items, { buyerZone: conversation.contact?.timezone });
+      const { items, summary } = await this.#api.orders(conversation.id);
+      if (this.#openId === conversation.id) {
+        this.#orders.show(items, { buyerZone: conversation.contact?.timezone, summary });
+      }
     } catch (error) {
       this.#handleError(error);
     }

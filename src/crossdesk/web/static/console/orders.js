@@ -31,9 +31,21 @@ export class OrdersView {
   }
 
   /** @param {Array|null} orders  null: not loaded (yet) */
-  show(orders, { buyerZone = null } = {}) {
+  show(orders, { buyerZone = null, summary = null } = {}) {
     this.#empty.hidden = !orders || orders.length > 0;
+    this.#showSummary(summary);
     this.#list.replaceChildren(...(orders ?? []).map((order) => this.#orderItem(order, buyerZone)));
+  }
+
+  /** Purchase history at a glance: orders, lifetime value net of refunds, coupons given. */
+  #showSummary(summary) {
+    const line = this.#list.parentElement.querySelector('[data-testid="orders-summary"]');
+    line.hidden = !summary?.orders;
+    if (!summary?.orders) return;
+    const lifetime = summary.lifetime.map((v) => money(v.amount, v.currency)).join(' + ');
+    const coupons = summary.coupons.map((c) => `${c.code} (${c.percent_off}%)`).join(', ');
+    line.textContent = `${summary.orders} ${summary.orders === 1 ? 'order' : 'orders'} · lifetime ${lifetime}`
+      + (coupons ? ` · coupons ${coupons}` : '');
   }
 
   /** An action on an order was asked for, done, approved or rejected (here or live from elsewhere). */
@@ -159,7 +171,8 @@ function orderItem(order, buyerZone) {
       h('span', { class: 'order__number' }, order.number),
       h('span', { class: 'chip chip--muted' }, order.status.replace(/_/g, ' ')),
       h('span', { class: 'order__total' }, money(order.total, order.currency))),
-    h('div', { class: 'order__placed' }, `Placed ${when(order.placed_at, buyerZone).buyer}`),
+    h('div', { class: 'order__placed' }, `Placed ${when(order.placed_at, buyerZone).buyer}`,
+      order.matched_by === 'number' ? h('span', { class: 'chip chip--muted', title: 'Not under this buyer\'s email: they named this order in the chat' }, ' named in chat') : null),
     h('ul', { class: 'order__items' }, order.items.map((item) => h('li', {},
       `${item.quantity} × ${item.title}${item.variant ? ` (${item.variant})` : ''}`))),
     order.shipments.map((shipment) => shipmentBlock(shipment, buyerZone)));
