@@ -65,6 +65,7 @@ async def test_a_paged_pull_lands_orders_with_their_tracking(desk: Desk) -> None
         "kenji@example.jp",
         "partially_refunded",
     )
+    assert stored["#1002"]["refunded"] == 1200  # from Shopify's totalRefundedSet
 
     record = order_from_graphql(
         json.loads((RECORDED / "orders_page1.json").read_text())["data"]["orders"]["edges"][0]["node"]
@@ -109,6 +110,7 @@ async def test_a_signed_webhook_updates_the_order_and_an_unsigned_one_is_refused
         lambda conn: conn.execute(sa.select(orders).where(orders.c.number == "#1001")).mappings().one()
     )
     assert (row["status"], row["total"], row["shipping"]) == ("partially_refunded", 6470, 490)
+    assert row["refunded"] == 1000  # the webhook's successful refund transactions
 
 
 async def test_the_scheduled_sync_pulls_only_what_changed_since_its_last_pull(desk: Desk) -> None:

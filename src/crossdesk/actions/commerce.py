@@ -61,7 +61,8 @@ async def import_orders(desk: Desk, shop_id: int, parsed: ParsedFile) -> ImportR
 
 
 def _order_values(record: OrderRecord) -> dict[str, object]:
-    return {
+    refunded = {} if record.refunded is None else {"refunded": record.refunded}
+    return refunded | {
         "number": record.number,
         "email": record.email,
         "customer_name": record.customer_name,

@@ -81,6 +81,8 @@ class OrderRecord:
     paid: int
     shipments: tuple[ShipmentRecord, ...] = ()
     shipping_address: Mapping[str, str] | None = None
+    # What the store says was refunded; None: the file does not say, so the desk's own record stands.
+    refunded: int | None = None
 
     @property
     def subtotal(self) -> int:

@@ -185,6 +185,7 @@ def order_from_graphql(node: Mapping[str, Any]) -> OrderRecord:
         paid=total,
         shipments=shipments,
         shipping_address={k: str(v) for k, v in address.items() if v} if address else None,
+        refunded=money("totalRefundedSet"),
     )
 
 
@@ -268,6 +269,12 @@ def order_from_webhook(payload: Mapping[str, Any]) -> OrderRecord:
         shipping=to_minor(shipping_set["shop_money"]["amount"], currency),
         paid=to_minor(payload["total_price"], currency),
         shipments=shipments,
+        refunded=sum(
+            to_minor(t["amount"], currency)
+            for refund in payload.get("refunds") or ()
+            for t in refund.get("transactions") or ()
+            if t.get("kind") == "refund" and t.get("status") == "success"
+        ),
     )
 
 
