@@ -219,3 +219,17 @@ async def test_orders_a_buyer_names_show_beside_the_chat_with_their_history(live
         ana = next(c["id"] for c in conversations if c["contact"]["name"] == "Ana Souza")
         summary = (await http.get(f"{api}/conversations/{ana}/orders")).json()["summary"]
         assert summary == {"orders": 1, "lifetime": [{"currency": "BRL", "amount": 26490}], "coupons": []}
+
+
+async def test_agents_find_products_with_size_colour_price_and_stock(live: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=live.base_url, timeout=10, headers=CSRF) as http:
+        await agent_cookie(http)
+        api = f"{live.base_url}/api/v1"
+        [jacket] = (await http.get(f"{api}/products", params={"q": "jacket"})).json()["items"]
+        sizes = {v["size"]: v["stock"] for v in jacket["variants"]}
+        assert sizes == {"M": 12, "L": 9, "XL": 3, "XXL": 1} and "3XL" not in sizes
+        [by_sku] = (await http.get(f"{api}/products", params={"q": "drs-navy-m"})).json()["items"]
+        navy_m = next(v for v in by_sku["variants"] if v["sku"] == "DRS-NAVY-M")
+        assert (navy_m["stock"], navy_m["price"], navy_m["currency"]) == (0, 23990, "BRL")
+        assert (await http.get(f"{api}/products", params={"q": "unicorn"})).json()["items"] == []
+        assert (await http.get(f"{api}/products")).status_code == 422

@@ -353,3 +353,29 @@ macros = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("created_at", Timestamp(), nullable=False),
 )
+
+# The shop's catalogue: products and their variants (size, colour), with price and stock per variant.
+products = sa.Table(
+    "products",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shop_id", sa.ForeignKey("shops.id"), nullable=False, index=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("url", sa.String(500), nullable=True),
+    sa.Column("description", sa.Text, nullable=True),
+)
+
+product_variants = sa.Table(
+    "product_variants",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("product_id", sa.ForeignKey("products.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("shop_id", sa.ForeignKey("shops.id"), nullable=False),
+    sa.Column("sku", sa.String(64), nullable=False),
+    sa.Column("size", sa.String(32), nullable=True),
+    sa.Column("colour", sa.String(64), nullable=True),
+    sa.Column("price", sa.BigInteger, nullable=False),  # minor units of `currency`
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("stock", sa.Integer, nullable=False, server_default="0"),
+    sa.UniqueConstraint("shop_id", "sku", name="uq_product_variants_shop_sku"),
+)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from crossdesk.actions.catalogue import ProductRecord, VariantRecord
 from crossdesk.commerce.importer import EventRecord, ItemRecord, OrderRecord, ShipmentRecord
 
 
@@ -78,3 +79,38 @@ def demo_orders(now: datetime) -> list[OrderRecord]:
         paid=20900000,
     )
     return [dress, mug, unshipped]
+
+
+def demo_products() -> list[ProductRecord]:
+    """The demo catalogue; the SKUs match the demo orders' lines."""
+    dress = tuple(
+        VariantRecord(f"DRS-{colour.upper()}-{size}", 23990, "BRL", stock, size, colour.title())
+        for colour, size, stock in (
+            ("navy", "S", 4), ("navy", "M", 0), ("navy", "L", 2), ("sage", "M", 7), ("sage", "L", 1),
+        )
+    )  # fmt: skip
+    jacket = tuple(
+        VariantRecord(f"JKT-RUN-{size}", 8900, "USD", stock, size, "Black")
+        for size, stock in (("M", 12), ("L", 9), ("XL", 3), ("XXL", 1))
+    )
+    mug = (
+        VariantRecord("MUG-CER-BLUE", 89000, "RUB", 25, None, "Blue"),
+        VariantRecord("MUG-CER-WHITE", 89000, "RUB", 0, None, "White"),
+    )
+    return [
+        ProductRecord(
+            "Linen midi dress",
+            dress,
+            "https://demo.shop/products/linen-midi-dress",
+            "100% linen, true to size.",
+        ),
+        ProductRecord(
+            "Running jacket",
+            jacket,
+            "https://demo.shop/products/running-jacket",
+            "Sizes run small: take one up.",
+        ),
+        ProductRecord(
+            "Ceramic mug", mug, "https://demo.shop/products/ceramic-mug", "350 ml, dishwasher safe."
+        ),
+    ]

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from crossdesk.actions import conversations as conversation_actions
+from crossdesk.actions.catalogue import load_products
 from crossdesk.actions.commerce import import_orders
 from crossdesk.actions.macros import add_macro
 from crossdesk.actions.messages import send_message
 from crossdesk.commerce.importer import ParsedFile
 from crossdesk.db.tables import agents, contacts, shops
-from crossdesk.demo.orders import demo_orders
+from crossdesk.demo.orders import demo_orders, demo_products
 from crossdesk.desk import Desk
 from crossdesk.domain.models import ConversationStatus, Principal, PrincipalType, Role
 from crossdesk.security.passwords import hash_password
@@ -178,6 +179,7 @@ async def seed_demo(desk: Desk) -> bool:
             if author != "b":
                 await conversation_actions.assign(desk, sender, conversation_id, sender.id)
     await import_orders(desk, staff[0].shop_id, ParsedFile(orders=demo_orders(now)))
+    await load_products(desk, staff[0].shop_id, demo_products())
     for name, body in MACROS:
         await add_macro(desk, staff[0], name, body)
     # One finished conversation, so the resolved tab is not empty.

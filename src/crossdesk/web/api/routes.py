@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Header, Query, Request, Response, Upl
 
 from crossdesk.actions import attachments as attachment_actions
 from crossdesk.actions import auth as auth_actions
+from crossdesk.actions import catalogue as catalogue_actions
 from crossdesk.actions import commerce as commerce_actions
 from crossdesk.actions import conversations as conversation_actions
 from crossdesk.actions import insights as insight_actions
@@ -298,6 +299,14 @@ async def get_policy(principal: StaffDep, desk: DeskDep) -> Json:
 @router.put("/policy", tags=["commerce"])
 async def put_policy(body: dict[str, Any], principal: StaffDep, desk: DeskDep) -> Json:
     return await order_action_actions.set_policy(desk, principal, body)
+
+
+@router.get("/products", tags=["commerce"])
+async def search_products(
+    principal: StaffDep, desk: DeskDep, q: Annotated[str, Query(min_length=1, max_length=100)]
+) -> Json:
+    """Products whose title or SKU contains `q`, with every variant's size, colour, price and stock."""
+    return {"items": await catalogue_actions.search_products(desk, principal, q)}
 
 
 @router.get("/macros", tags=["macros"])
