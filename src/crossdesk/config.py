@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     # Shared by every data dir on the machine: the embedded model is assembled here once (1.1 GB).
     models_dir: Path = Field(Path.home() / ".cache" / "crossdesk" / "models")
     llm_threads: int = 2
+    # Calls: STUN and TURN servers browsers use (comma-separated URLs), and the secret shared with coturn
+    # (`static-auth-secret`) from which short-lived TURN credentials are minted. See docs/deploy-video.md.
+    rtc_stun_urls: str = Field("", description="e.g. stun:turn.example.com:3478")
+    rtc_turn_urls: str = Field(
+        "", description="e.g. turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349"
+    )
+    rtc_turn_secret: SecretStr = SecretStr("")
+    rtc_turn_ttl_s: int = Field(3600, ge=60, le=86400)
     # Shopify (optional): orders sync from the Admin GraphQL API every `shopify_sync_s` and by webhook.
     shopify_shop: str = Field("", description="name.myshopify.com")
     shopify_access_token: SecretStr = SecretStr("")

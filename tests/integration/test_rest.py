@@ -186,3 +186,13 @@ async def test_oversized_request_bodies_are_refused_before_buffering(agent: http
         headers={"content-type": "application/json"},
     )
     assert_problem(response, 413)
+
+
+async def test_ice_servers_for_agents_and_buyers_only(live: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=live.base_url, timeout=10) as http:
+        assert (await http.get("/api/v1/rtc/ice-servers")).status_code == 401
+        session = await buyer_session(http, name="Caller")
+        mine = await http.get(
+            "/api/v1/rtc/ice-servers", headers={"Authorization": f"Bearer {session['token']}"}
+        )
+        assert mine.status_code == 200 and mine.json()["relay_available"] is False

@@ -29,6 +29,7 @@ from crossdesk.db import queries
 from crossdesk.db.orders import buyer_orders, buyer_summary
 from crossdesk.domain.models import ConversationStatus, Intent, PrincipalType, Sentiment
 from crossdesk.providers.shopify import order_from_webhook, verify_webhook
+from crossdesk.rtc.ice import ice_servers
 from crossdesk.web.api.schemas import (
     ApiTokenIn,
     AssignIn,
@@ -478,6 +479,14 @@ async def shopify_order_webhook(request: Request, desk: DeskDep) -> Json:
         raise Invalid("Set CROSSDESK_SHOPIFY_DESK_SHOP to the shop these orders belong to")
     report = await commerce_actions.import_orders(desk, shop_id, ParsedFile(orders=[record]))
     return report.as_json()
+
+
+@router.get("/rtc/ice-servers", tags=["calls"])
+async def rtc_ice_servers(principal: PrincipalDep, desk: DeskDep) -> Json:
+    """STUN and TURN servers for this person's next call, with TURN credentials that expire after
+    `ttl_s` (the TURN REST API scheme coturn implements). For agents and buyers alike."""
+    who = f"{principal.type.value}-{principal.id}"
+    return ice_servers(desk.settings, who, desk.clock())
 
 
 @router.post("/widget/orders/lookup", tags=["widget"])
