@@ -186,7 +186,9 @@ class _Context:
     buyer_zone: str | None
 
 
-async def _context(desk: Desk, principal: Principal, conversation_id: int) -> _Context:
+async def _context(desk: Desk, principal: Principal, conversation_id: int, with_orders: bool) -> _Context:
+    """`with_orders`: also read the buyer's orders (for a drafted reply's facts; a draft check, run as the
+    agent types, does not need them)."""
     check_agent(principal)
 
     def read(conn: sa.Connection) -> _Context:
@@ -209,10 +211,11 @@ async def _context(desk: Desk, principal: Principal, conversation_id: int) -> _C
         own = (
             translations.agent_language(conn, principal.id) if principal.type is PrincipalType.AGENT else None
         )
-        buyer = buyer_orders(conn, principal.shop_id, conversation["contact_id"], conversation_id)
-        return _Context(
-            row.insight, row.name or "", latest, own, conversation["contact_id"], buyer.latest, buyer.timezone
-        )
+        contact_id = conversation["contact_id"]
+        if not with_orders:
+            return _Context(row.insight, row.name or "", latest, own, contact_id, None, None)
+        buyer = buyer_orders(conn, principal.shop_id, contact_id, conversation_id)
+        return _Context(row.insight, row.name or "", latest, own, contact_id, buyer.latest, buyer.timezone)
 
     return await desk.db.read(read)
 
@@ -222,7 +225,7 @@ async def suggest_reply(
 ) -> Json:
     """A draft in the agent's language that follows the playbook for what the buyer last asked."""
     coach = _coach(desk)
-    context = await _context(desk, principal, conversation_id)
+    context = await _context(desk, principal, conversation_id, with_orders=True)
     if context.insight is None:
         if context.latest is None:
             raise Invalid("The buyer has not written anything to answer yet")
@@ -253,7 +256,7 @@ async def check_draft(desk: Desk, principal: Principal, conversation_id: int, te
     coach = _coach(desk)
     if len(text) > desk.settings.max_body_chars:
         raise TooLong(f"A message holds at most {desk.settings.max_body_chars} characters")
-    context = await _context(desk, principal, conversation_id)
+    context = await _context(desk, principal, conversation_id, with_orders=False)
     insight = context.insight or {}
     language = context.agent_language or desk.language.detector.detect(text).language or FALLBACK_LANGUAGE
     flags = coach.check(text, language, insight.get("intent"), insight.get("sentiment"))

@@ -11,8 +11,6 @@ from crossdesk.coach.classifier import ExampleClassifier
 from crossdesk.coach.embeddings import Embedder, ExampleCache
 from crossdesk.coach.playbook import INTENTS, SENTIMENTS, Playbook
 
-# Below this margin of probability between the two best intents the answer is a coin toss.
-UNSURE_MARGIN = 0.15
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _CJK_OR_THAI = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
@@ -24,10 +22,6 @@ class Analysis:
     sentiment: str
     urgent: bool
     urgency_cues: tuple[str, ...]
-
-    @property
-    def unsure(self) -> bool:
-        return self.intent_confidence < UNSURE_MARGIN
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -45,11 +45,6 @@ class DraftChecker:
     def __init__(self, playbook: Playbook) -> None:
         self.playbook = playbook
 
-    @property
-    def languages(self) -> frozenset[str]:
-        """Languages the pattern checks are written for."""
-        return frozenset(lang for kind in self.playbook.kinds.values() for lang in kind.patterns)
-
     def check(
         self, text: str, language: str, intent: str | None = None, buyer_sentiment: str | None = None
     ) -> list[Flag]:

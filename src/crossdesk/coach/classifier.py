@@ -52,7 +52,3 @@ class ExampleClassifier:
         """Probability per label."""
         odds = self._softmax(vector.astype(np.float64)[None, :])[0]
         return {label: float(odds[i]) for i, label in enumerate(self.labels)}
-
-    def scores_many(self, vectors: Vectors) -> list[dict[str, float]]:
-        odds = self._softmax(vectors.astype(np.float64))
-        return [{label: float(row[i]) for i, label in enumerate(self.labels)} for row in odds]

@@ -14,7 +14,7 @@ from crossdesk.commerce.facts import FACT_NAMES
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)*)\s*\}\}")
 # Where the shop does not know a fact yet, the agent sees what to fill in, in their language.
-MISSING = {"en": "[{}]", "zh": "[{}]"}
+MISSING = "[{}]"
 UNHAPPY_INTENTS = frozenset({"complaint", "damaged_or_defective"})
 
 
@@ -108,7 +108,7 @@ def fill_placeholders(
         if value:
             return value
         missing.append(key)
-        return MISSING.get(language, "[{}]").format(names.get(key, {}).get(language, key))
+        return MISSING.format(names.get(key, {}).get(language, key))
 
     return PLACEHOLDER.sub(replace, text), tuple(dict.fromkeys(missing))
 
