@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     )
     rtc_turn_secret: SecretStr = SecretStr("")
     rtc_turn_ttl_s: int = Field(3600, ge=60, le=86400)
+    # "relay" sends every call through TURN (hides both parties' addresses from each other; costs latency).
+    rtc_ice_transport_policy: str = Field("all", pattern="^(all|relay)$")
+    # An unanswered call ends after this; a call no buyer page rang for ends after the presence timeout.
+    rtc_ring_timeout_s: float = Field(60.0, gt=0)
+    rtc_presence_timeout_s: float = Field(5.0, gt=0)
     # Shopify (optional): orders sync from the Admin GraphQL API every `shopify_sync_s` and by webhook.
     shopify_shop: str = Field("", description="name.myshopify.com")
     shopify_access_token: SecretStr = SecretStr("")

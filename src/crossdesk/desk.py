@@ -34,6 +34,7 @@ class Desk:
     translations_due: asyncio.Event = field(default_factory=asyncio.Event)
     insights_due: asyncio.Event = field(default_factory=asyncio.Event)
     shopify_due: asyncio.Event = field(default_factory=asyncio.Event)  # a pull asked for now
+    calls_ringing: asyncio.Event = field(default_factory=asyncio.Event)  # a call started here rings
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Desk:

@@ -39,3 +39,7 @@ class RateLimited(ActionError):
 
 class Unavailable(ActionError):
     status, code, title = 503, "unavailable", "Temporarily unavailable"
+
+
+class Conflict(ActionError):
+    status, code, title = 409, "conflict", "Conflict"

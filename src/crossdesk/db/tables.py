@@ -379,3 +379,28 @@ product_variants = sa.Table(
     sa.Column("stock", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("shop_id", "sku", name="uq_product_variants_shop_sku"),
 )
+
+# Calls between an agent and a buyer (media is peer to peer; this is the record and the routing of the
+# peers' signaling): the two sockets that may exchange offers and candidates, and how it went.
+calls = sa.Table(
+    "calls",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shop_id", sa.ForeignKey("shops.id"), nullable=False),
+    sa.Column("conversation_id", sa.ForeignKey("conversations.id"), nullable=False, index=True),
+    sa.Column("contact_id", sa.ForeignKey("contacts.id"), nullable=False),
+    sa.Column("agent_id", sa.ForeignKey("agents.id"), nullable=False),
+    sa.Column("media", sa.String(8), nullable=False),  # video | audio
+    sa.Column("state", sa.String(8), nullable=False),  # ringing | active | ended
+    sa.Column("end_reason", sa.String(24), nullable=True),
+    sa.Column("ended_by", sa.String(16), nullable=True),  # agent | contact | system
+    # The sockets (connection ids) of the two parties: signaling goes only between them.
+    sa.Column("agent_connection", sa.String(32), nullable=False),
+    sa.Column("contact_connection", sa.String(32), nullable=True),
+    sa.Column("quality", sa.JSON, nullable=False),  # the agent's getStats figures, latest
+    sa.Column("message_id", sa.ForeignKey("messages.id"), nullable=True),  # the timeline item at the end
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("answered_at", Timestamp(), nullable=True),
+    sa.Column("ended_at", Timestamp(), nullable=True),
+    sa.Index("ix_calls_state", "state"),
+)

@@ -27,6 +27,7 @@ class MessageKind(enum.StrEnum):
     TEXT = "text"
     IMAGE = "image"
     ACTIVITY = "activity"
+    CALL = "call"  # a call's record, once it ends: who, when, how long, how well
 
 
 class Intent(enum.StrEnum):

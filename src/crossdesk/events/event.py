@@ -15,6 +15,8 @@ class EventName(enum.StrEnum):
     MESSAGE_TRANSLATED = "message.translated"
     CONVERSATION_INSIGHT = "conversation.insight"  # the coach's reading; agents only
     ORDER_ACTION = "order.action"  # a refund, reship... asked for, done, approved or rejected; agents only
+    CALL_UPDATED = "call.updated"  # a call rang, was answered or ended
+    CALL_SIGNAL = "call.signal"  # an offer, answer or ICE candidate for one party's socket only
     TYPING = "typing"
     READ = "read"
 
@@ -42,12 +44,14 @@ class Event:
     visible_to_contact: bool = True
     # The socket that caused it (typing): not echoed back to it.
     origin: str | None = None
+    # The one socket it is for (call signaling), wherever that socket's process is; None: everyone allowed.
+    to_connection: str | None = None
     _frame: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def frame(self) -> str:
         """The socket frame, encoded once however many sockets receive it."""
         if not self._frame:
-            if self.name in (EventName.TYPING, EventName.READ):
+            if self.name in (EventName.TYPING, EventName.READ, EventName.CALL_SIGNAL):
                 body = {"type": self.name.value, "conversation_id": self.conversation_id, **self.data}
             else:
                 body = {
@@ -71,6 +75,7 @@ class Event:
                 "seq": self.seq,
                 "visible_to_contact": self.visible_to_contact,
                 "origin": self.origin,
+                "to_connection": self.to_connection,
             }
         )
 
@@ -86,4 +91,5 @@ class Event:
             seq=d["seq"],
             visible_to_contact=d["visible_to_contact"],
             origin=d["origin"],
+            to_connection=d.get("to_connection"),
         )

@@ -49,6 +49,8 @@ class Connection:
         self.cursors: dict[int, int] = {}
         self.last_heard = time.monotonic()
         self.overflowed = False
+        # Set once this socket starts or rings a call: only then does its closing have to end calls.
+        self.in_call = False
 
     # --- producers (any task; never block) -------------------------------------------------------------
     def offer(self, event: Event) -> None:

@@ -15,6 +15,7 @@ class Hub:
     def __init__(self) -> None:
         self._agents_by_shop: dict[int, set[Connection]] = defaultdict(set)
         self._by_contact: dict[int, set[Connection]] = defaultdict(set)
+        self._by_id: dict[str, Connection] = {}
 
     def _index(self, conn: Connection) -> dict[int, set[Connection]]:
         return self._by_contact if conn.principal.is_contact else self._agents_by_shop
@@ -24,15 +25,22 @@ class Hub:
 
     def register(self, conn: Connection) -> None:
         self._index(conn)[self._key(conn)].add(conn)
+        self._by_id[conn.id] = conn
 
     def unregister(self, conn: Connection) -> None:
         index, key = self._index(conn), self._key(conn)
         index[key].discard(conn)
+        self._by_id.pop(conn.id, None)
         if not index[key]:
             del index[key]
 
     def dispatch(self, event: Event) -> None:
         """Called by the bus for every event; must not block."""
+        if event.to_connection is not None:
+            target = self._by_id.get(event.to_connection)  # in this process or another one's
+            if target is not None:
+                target.offer(event)
+            return
         for conn in tuple(self._agents_by_shop.get(event.shop_id, ())):
             conn.offer(event)
         if event.visible_to_contact:

@@ -38,4 +38,5 @@ def ice_servers(settings: Settings, who: str, now: datetime) -> dict[str, Any]:
         "ice_servers": servers,
         "ttl_s": settings.rtc_turn_ttl_s,
         "relay_available": bool(turn and secret),
+        "ice_transport_policy": settings.rtc_ice_transport_policy,
     }

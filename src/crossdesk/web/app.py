@@ -21,6 +21,7 @@ from crossdesk.config import Settings
 from crossdesk.desk import Desk
 from crossdesk.language.worker import TranslationWorker
 from crossdesk.realtime.hub import Hub
+from crossdesk.rtc.timeouts import RingTimeouts
 from crossdesk.web import errors
 from crossdesk.web.api.routes import router
 from crossdesk.web.body_limit import BodySizeLimit
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None) -> So
             asyncio.create_task(TranslationWorker(desk).run(), name="translation-worker"),
             asyncio.create_task(AnalysisWorker(desk).run(), name="analysis-worker"),
             asyncio.create_task(ShopifySync(desk).run(), name="shopify-sync"),
+            asyncio.create_task(RingTimeouts(desk).run(), name="ring-timeouts"),
         ]
         try:
             yield

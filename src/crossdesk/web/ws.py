@@ -12,12 +12,14 @@ import orjson
 from starlette.types import Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from crossdesk.actions import calls as call_actions
 from crossdesk.actions import conversations as conversation_actions
 from crossdesk.actions import messages as message_actions
 from crossdesk.actions.auth import principal_from_bearer, principal_from_session
 from crossdesk.actions.errors import ActionError
 from crossdesk.desk import Desk
 from crossdesk.domain.models import Principal
+from crossdesk.events.event import Event, EventName
 from crossdesk.realtime.connection import Connection, SlowConsumer
 from crossdesk.realtime.hub import Hub
 from crossdesk.security.ratelimit import TokenBucketLimiter
@@ -95,6 +97,8 @@ async def websocket_endpoint(ws: WebSocket, raw_send: Send) -> None:
         for conversation_id, seq in cursors.items():
             conn.follow(conversation_id, seq)
         conn.send_frame({"type": "ready"})
+        if principal.is_contact:
+            await _announce_live_calls(desk, conn)
         await _serve(ws, desk, conn)
     except BadFrame as exc:
         with contextlib.suppress(Exception):
@@ -104,6 +108,16 @@ async def websocket_endpoint(ws: WebSocket, raw_send: Send) -> None:
             await ws.close(POLICY, exc.detail[:120])
     finally:
         hub.unregister(conn)
+        if conn.in_call:
+            with contextlib.suppress(Exception):
+                await call_actions.connection_closed(desk, conn.id)
+
+
+async def _announce_live_calls(desk: Desk, conn: Connection) -> None:
+    """A buyer page that opens while a call rings for them shows the invitation."""
+    for call in await call_actions.live_calls_for(desk, conn.principal):
+        event = Event(EventName.CALL_UPDATED, conn.principal.shop_id, call["conversation_id"], 0, call)
+        conn.send_frame(orjson.loads(event.frame()))
 
 
 async def _authenticate(ws: WebSocket, desk: Desk, token: Any) -> Principal | None:
@@ -187,6 +201,8 @@ async def _read_loop(ws: WebSocket, desk: Desk, conn: Connection) -> None:
             error: dict[str, Any] = {"type": "error", "code": exc.code, "detail": exc.detail}
             if isinstance(frame.get("client_id"), str):
                 error["client_id"] = frame["client_id"][:64]
+            if isinstance(frame.get("call_id"), int):
+                error["call_id"] = frame["call_id"]
             conn.send_frame(error)
 
 
@@ -246,5 +262,41 @@ async def _handle(desk: Desk, conn: Connection, frame: dict[str, Any]) -> None:
             _int(frame.get("conversation_id"), "conversation_id"),
             _int(frame.get("seq"), "seq"),
         )
+    elif isinstance(kind, str) and kind.startswith("call."):
+        await _handle_call(desk, conn, kind, frame)
+    else:
+        raise BadFrame("unknown frame type")
+
+
+async def _handle_call(desk: Desk, conn: Connection, kind: str, frame: dict[str, Any]) -> None:
+    """Call frames (docs/protocol.md, "Calls"). Errors carry the call id so the page can tell which."""
+    principal = conn.principal
+    if kind == "call.start":
+        media = frame.get("media", "video")
+        if not isinstance(media, str):
+            raise BadFrame("media must be a string")
+        conversation_id = _int(frame.get("conversation_id"), "conversation_id")
+        conn.in_call = True
+        call = await call_actions.start_call(desk, principal, conversation_id, media, conn.id)
+        reply: dict[str, Any] = {"type": "call.started", "call": call}
+        if isinstance(frame.get("client_id"), str):
+            reply["client_id"] = frame["client_id"][:64]
+        conn.send_frame(reply)
+        return
+    call_id = _int(frame.get("call_id"), "call_id")
+    if kind == "call.ring":
+        conn.in_call = True
+        await call_actions.ring(desk, principal, call_id, conn.id)
+    elif kind == "call.accept":
+        await call_actions.accept(desk, principal, call_id, conn.id)
+    elif kind == "call.signal":
+        await call_actions.relay_signal(desk, principal, call_id, conn.id, frame.get("data"))
+    elif kind == "call.stats":
+        await call_actions.report_quality(desk, principal, call_id, conn.id, frame.get("stats"))
+    elif kind == "call.hangup":
+        reason = frame.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise BadFrame("reason must be a string")
+        await call_actions.hang_up(desk, principal, call_id, reason)
     else:
         raise BadFrame("unknown frame type")

@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Header, Query, Request, Response, Upl
 
 from crossdesk.actions import attachments as attachment_actions
 from crossdesk.actions import auth as auth_actions
+from crossdesk.actions import calls as call_actions
 from crossdesk.actions import catalogue as catalogue_actions
 from crossdesk.actions import commerce as commerce_actions
 from crossdesk.actions import conversations as conversation_actions
@@ -487,6 +488,19 @@ async def rtc_ice_servers(principal: PrincipalDep, desk: DeskDep) -> Json:
     `ttl_s` (the TURN REST API scheme coturn implements). For agents and buyers alike."""
     who = f"{principal.type.value}-{principal.id}"
     return ice_servers(desk.settings, who, desk.clock())
+
+
+@router.post("/calls/{call_id}/snapshots", status_code=201, tags=["calls"])
+async def call_snapshot(
+    call_id: int, principal: StaffDep, desk: DeskDep, file: Annotated[UploadFile, File()]
+) -> Json:
+    """A frame of the buyer's video the agent captured during the call (PNG or JPEG, checked by decoding
+    it), attached to the conversation as an image message with the time it was taken."""
+    limit = desk.settings.max_attachment_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLong(f"Images are limited to {limit // (1024 * 1024)} MB")
+    return await call_actions.attach_snapshot(desk, principal, call_id, data)
 
 
 @router.post("/widget/orders/lookup", tags=["widget"])
