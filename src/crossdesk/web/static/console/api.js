@@ -117,6 +117,18 @@ export class DeskApi {
     return this.#call('me', { method: 'PATCH', body: { language } });
   }
 
+  /** STUN/TURN servers and short-lived TURN credentials for a call. */
+  iceServers() {
+    return this.#call('rtc/ice-servers');
+  }
+
+  /** Attach a frame of the buyer's video (a PNG blob) to the call's conversation. */
+  callSnapshot(callId, blob) {
+    const form = new FormData();
+    form.append('file', blob, `call-${callId}.png`);
+    return this.#call(`calls/${callId}/snapshots`, { method: 'POST', body: form });
+  }
+
   uploadImage(file, conversationId) {
     const form = new FormData();
     form.append('file', file);

@@ -4,6 +4,7 @@ import { languageName } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
 import { LiveSocket, Outbox, liveUrl } from '../shared/live.js';
 import { TypingSender, TypingWatcher } from '../shared/typing.js';
+import { CallView } from './call.js';
 import { CoachView } from './coach.js';
 import { CustomerView } from './customer.js';
 import { ApprovalsView } from './approvals.js';
@@ -41,6 +42,7 @@ export class Desk {
   #orders;
   #approvals;
   #features;
+  #calls;
   #checkTimer = 0;
   #checked = null; // {conversationId, text}: the draft the shown flags belong to
 
@@ -96,6 +98,12 @@ export class Desk {
       outboxKey: `crossdesk.outbox.console.${me.id}`, // per agent: never send as someone else
       helloFrame: () => ({ cursors: this.#store.cursors() }),
     });
+    this.#calls = new CallView(document.querySelector('[data-testid="call-panel"]'), { live: this.#live, api });
+    for (const media of ['video', 'voice']) {
+      document.querySelector(`[data-testid="call-${media}"]`).addEventListener('click', () => {
+        if (this.#openId) this.#calls.start(this.#openId, media === 'voice' ? 'audio' : 'video');
+      });
+    }
   }
 
   async start() {

@@ -1,6 +1,7 @@
 // The middle pane: conversation header with its actions, the message list, who is typing,
 // and the composer. It reports intents through callbacks and never talks to the server.
 import { Composer } from '../shared/composer.js';
+import { callRecordText } from './call.js';
 import { h } from '../shared/dom.js';
 import { languageName } from '../shared/format.js';
 import { uploadProblem } from '../shared/http.js';
@@ -56,6 +57,7 @@ export class ThreadView {
       showOwnAuthor: true, // several agents share a conversation
       imageFor: (message) => imageElement(message),
       translationView: (message) => agentView(message, myLanguage()),
+      callText: callRecordText,
     });
     this.composer = new Composer({
       textarea: $('[data-testid="composer"]'),

@@ -13,6 +13,7 @@ export class MessageList {
   #imageFor;
   #showOwnAuthor;
   #translationView;
+  #callText;
   #nodes = new Map(); // key -> {node, signature, meta, text, extra, shown}
   #stuck = true; // the reader is at the newest message, so new content should keep them there
 
@@ -27,8 +28,13 @@ export class MessageList {
    *   {mode: "beside" | "replace", language, status, body, review, label}. "beside" keeps the original
    *   and adds the translation under it (the agent's view); "replace" shows the translation with the
    *   original one tap away (the buyer's view).
+   * @param {(message) => string} [options.callText]  the line a call's record reads as
    */
-  constructor({ container, scroller, isOwn, imageFor, showOwnAuthor = false, translationView = () => null }) {
+  constructor({
+    container, scroller, isOwn, imageFor, showOwnAuthor = false, translationView = () => null,
+    callText = (message) => message.body,
+  }) {
+    this.#callText = callText;
     this.#container = container;
     this.#scroller = scroller;
     this.#isOwn = isOwn;
@@ -109,6 +115,12 @@ export class MessageList {
 
   #build(message) {
     const authorType = message.author?.type ?? 'system';
+    if (message.kind === 'call') {
+      const node = h('div', { class: 'msg msg--activity msg--call', 'data-testid': 'message', 'data-kind': 'call' },
+        h('span', { class: 'msg__activity-text', 'data-testid': 'call-record' }, this.#callText(message)),
+        h('time', { class: 'msg__activity-time', datetime: message.created_at }, formatTime(message.created_at)));
+      return { node, signature: '', meta: null };
+    }
     if (message.kind === 'activity' || authorType === 'system') {
       const node = h('div', { class: 'msg msg--activity', 'data-testid': 'message', 'data-author-type': authorType },
         h('span', { class: 'msg__activity-text' }, activityText(message)),
@@ -200,7 +212,7 @@ export class MessageList {
 
 // Consecutive messages from the same author within a few minutes read as one group.
 function isContinuation(previous, message) {
-  if (!previous || previous.kind === 'activity' || message.kind === 'activity') return false;
+  if (!previous || ['activity', 'call'].includes(previous.kind) || ['activity', 'call'].includes(message.kind)) return false;
   if (previous.author?.type !== message.author?.type || previous.author?.id !== message.author?.id) return false;
   const gap = new Date(message.created_at ?? Date.now()) - new Date(previous.created_at ?? Date.now());
   return gap < 5 * 60_000;

@@ -8,6 +8,7 @@ import { MessageList } from '../shared/message-list.js';
 import { store } from '../shared/storage.js';
 import { Timeline } from '../shared/timeline.js';
 import { TypingSender, TypingWatcher } from '../shared/typing.js';
+import { BuyerCalls, buyerCallText } from './call.js';
 import { HostBridge } from './host.js';
 import { translationLabels } from './i18n.js';
 import { setUpOrderTracking } from './order-tracking.js';
@@ -37,7 +38,14 @@ const messageList = new MessageList({
   isOwn: (message) => message.author?.type === 'contact',
   imageFor: imageElement,
   translationView: buyerView,
+  callText: (message) => buyerCallText(message, buyerLanguage()),
 });
+
+function buyerLanguage() {
+  return conversation?.language ?? contact?.language ?? navigator.language;
+}
+
+const calls = new BuyerCalls({ api, language: buyerLanguage });
 
 /** An agent's message reads in the buyer's language, marked as translated, the original one tap away. */
 function buyerView(message) {
@@ -161,6 +169,7 @@ function connect() {
     if (e.detail.state === 'online' && e.detail.reconnected && conversation) refreshMessages();
   });
   live.addEventListener('ready', markReadIfVisible);
+  calls.attach(live);
   live.start();
 }
 

@@ -61,6 +61,11 @@ export class VisitorApi {
     return request(this.url('/api/v1/attachments'), { method: 'POST', body: form, headers: this.#auth(), credentials: 'omit' });
   }
 
+  /** STUN/TURN servers and short-lived TURN credentials for a call. */
+  iceServers() {
+    return request(this.url('/api/v1/rtc/ice-servers'), { headers: this.#auth(), credentials: 'omit' });
+  }
+
   /** Attachment bytes; an <img> cannot send the bearer header itself. */
   imageBlob(attachmentUrl) {
     return request(this.url(attachmentUrl), { headers: this.#auth(), credentials: 'omit', as: 'blob' });

@@ -70,7 +70,7 @@
     frame.id = 'crossdesk-frame';
     frame.title = 'Chat with us';
     frame.src = frameUrl.href;
-    frame.setAttribute('allow', 'clipboard-write');
+    frame.setAttribute('allow', 'clipboard-write; camera; microphone; autoplay'); // calls run in the frame
     document.body.appendChild(frame);
   }
 
