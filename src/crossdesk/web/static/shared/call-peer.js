@@ -16,6 +16,7 @@ export class CallPeer extends EventTarget {
   #send;
   #pendingCandidates = [];
   #lastBytes = null;
+  #local = null; // what useTracks was given: applied again when an offer creates the transceivers
   pc;
 
   /**
@@ -63,6 +64,7 @@ export class CallPeer extends EventTarget {
       if (data.description.type === 'offer') {
         // Able to send from the start, so accepting later needs no renegotiation.
         for (const transceiver of this.pc.getTransceivers()) transceiver.direction = 'sendrecv';
+        if (this.#local) await this.useTracks(this.#local); // accepted before the offer arrived
         await this.pc.setLocalDescription(await this.pc.createAnswer());
         this.#send({ description: this.pc.localDescription.toJSON() });
       }
@@ -83,6 +85,7 @@ export class CallPeer extends EventTarget {
 
   /** Send these tracks (the camera and microphone opened on Accept, or a switched camera). */
   async useTracks(stream) {
+    this.#local = stream;
     for (const track of stream.getTracks()) {
       const transceiver = this.pc.getTransceivers().find((t) => t.receiver.track.kind === track.kind);
       if (!transceiver) continue;

@@ -130,10 +130,10 @@ export class BuyerCalls {
     const track = stream?.getVideoTracks()[0];
     if (!track || this.#call !== call) return;
     call.facing = facing;
-    await call.peer.useTracks(stream);
     call.stream.removeTrack(old);
     old.stop();
     call.stream.addTrack(track);
+    await call.peer.useTracks(call.stream);
     $('call-local').srcObject = call.stream;
   }
 
