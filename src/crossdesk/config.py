@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     heartbeat_s: float = 20.0
     max_body_chars: int = 5000
     max_attachment_bytes: int = 5 * 1024 * 1024
+    max_recording_bytes: int = 50 * 1024 * 1024  # a call recorded in the agent's browser (WebM)
     max_frame_bytes: int = 64 * 1024
     visitor_burst: int = 10
     visitor_rate_per_s: float = 1.0

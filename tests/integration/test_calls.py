@@ -49,6 +49,14 @@ async def _until_ended(client: LiveClient) -> tuple[dict[str, Any], list[dict[st
             return frame["data"], messages
 
 
+async def _recording(client: LiveClient, state: str) -> dict[str, Any]:
+    while True:
+        frame = await client.expect("event", event="call.updated")
+        if (frame["data"]["recording"] or {}).get("state") == state:
+            recording: dict[str, Any] = frame["data"]["recording"]
+            return recording
+
+
 class Parties:
     """An agent, a buyer with two open tabs, and outsiders: another agent and another buyer."""
 
@@ -274,3 +282,68 @@ async def test_a_page_opened_while_a_call_rings_is_invited(live: LiveServer, htt
             assert invite["id"] == call_id
         finally:
             await late.close()
+
+
+# An EBML header with DocType "webm", as MediaRecorder writes it, then stand-in cluster bytes.
+WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm\x42\x87\x81\x04" + b"\x00" * 64
+
+
+async def test_recording_needs_the_buyers_consent_and_stays_with_staff(
+    live: LiveServer, http: httpx.AsyncClient
+) -> None:
+    async with Parties(live, http) as p:
+        call_id = await p.start()
+        await p.ring(call_id)
+        await p.tab1.send_raw({"type": "call.accept", "call_id": call_id})
+        await _call_update(p.agent, "active")
+        as_agent = {**CSRF, "Cookie": f"crossdesk_session={p.agent_cookie}"}
+        url = f"/api/v1/calls/{call_id}/recording"
+
+        async def upload(data: bytes) -> httpx.Response:
+            return await http.post(url, files={"file": ("call.webm", data, "video/webm")}, headers=as_agent)
+
+        # Nothing is recorded before the buyer allows it; the buyer cannot ask, the agent cannot allow.
+        assert (await upload(WEBM)).status_code == 409
+        await p.tab1.send_raw({"type": "call.record", "call_id": call_id, "action": "ask"})
+        assert (await p.tab1.expect("error", call_id=call_id))["code"] == "conflict"
+        await p.agent.send_raw({"type": "call.record", "call_id": call_id, "action": "ask"})
+        await _recording(p.tab1, "asked")
+        await p.agent.send_raw({"type": "call.record", "call_id": call_id, "action": "allow"})
+        assert (await p.agent.expect("error", call_id=call_id))["code"] == "conflict"
+        await p.tab1.send_raw({"type": "call.record", "call_id": call_id, "action": "refuse"})
+        await _recording(p.agent, "refused")
+        assert (await upload(WEBM)).status_code == 409
+
+        # Asked again and allowed: the consent's times are kept with the recording.
+        await p.agent.send_raw({"type": "call.record", "call_id": call_id, "action": "ask"})
+        await _recording(p.tab1, "asked")
+        await p.tab1.send_raw({"type": "call.record", "call_id": call_id, "action": "allow"})
+        consent = await _recording(p.agent, "allowed")
+        assert consent["asked_at"] <= consent["allowed_at"]
+        bad = await upload(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+        assert bad.status_code == 422 and "WebM" in bad.json()["detail"]
+        # Larger than an image may be (5 MB), within a recording's limit.
+        big = WEBM + b"\x00" * (6 * 1024 * 1024)
+        response = await upload(big)
+        assert response.status_code == 201, response.text
+        recording = response.json()
+        assert recording["kind"] == "recording" and recording["attachment"]["content_type"] == "video/webm"
+        assert recording["meta"]["recording"]["consent"]["allowed_at"] == consent["allowed_at"]
+        [seen] = await p.agent.events("message.created", 1)
+        assert seen["data"]["id"] == recording["id"]
+        played = await http.get(recording["attachment"]["url"], headers=as_agent)
+        assert played.status_code == 200 and played.content == big
+
+        # The buyer agreed to it but the file stays with staff: no event, no history, no download.
+        while True:  # what reached the buyer: their own consent updates, not the recording
+            try:
+                frame = await p.tab1.expect("event", timeout=0.3)
+            except TimeoutError:
+                break
+            assert frame["event"] == "call.updated", frame
+        buyer_auth = {"Authorization": f"Bearer {p.buyer_token}"}
+        history = await http.get(
+            f"/api/v1/widget/conversations/{p.conversation_id}/messages", headers=buyer_auth
+        )
+        assert "recording" not in [m["kind"] for m in history.json()["items"]]
+        assert (await http.get(recording["attachment"]["url"], headers=buyer_auth)).status_code == 404

@@ -82,6 +82,8 @@ async def read_image(desk: Desk, principal: Principal, attachment_id: int) -> tu
         row = conn.execute(sa.select(attachments).where(attachments.c.id == attachment_id)).mappings().first()
         if row is None or row["shop_id"] != principal.shop_id:
             raise NotFound("No such attachment")
+        if principal.is_contact and not row["content_type"].startswith("image/"):
+            raise NotFound("No such attachment")  # call recordings are for staff
         uploaded_by_them = row["uploader_type"] == "contact" and row["uploader_id"] == principal.id
         if principal.is_contact and not uploaded_by_them:
             owner = None

@@ -22,7 +22,16 @@ from crossdesk.db.tables import agents, attachments, calls
 from crossdesk.desk import Desk
 from crossdesk.domain.models import MessageKind, Principal
 from crossdesk.events.event import Event, EventName
-from crossdesk.rtc.calls import PARTY_REASONS, CallMedia, CallState, EndReason, check_quality, summary
+from crossdesk.rtc.calls import (
+    PARTY_REASONS,
+    CallMedia,
+    CallState,
+    EndReason,
+    RecordingState,
+    check_quality,
+    check_recording,
+    summary,
+)
 from crossdesk.webhooks import outbox
 
 MAX_SIGNAL_BYTES = 32 * 1024  # an SDP offer with a few codecs is 3-8 KB
@@ -43,6 +52,7 @@ def _call_json(row: sa.RowMapping) -> Json:
         "ended_by": row["ended_by"],
         "agent": {"id": row["agent_id"], "name": row["agent_name"]},
         "quality": row["quality"] or {},
+        "recording": row["recording"],
         "created_at": iso(row["created_at"]),
         "answered_at": iso(row["answered_at"]) if row["answered_at"] else None,
         "ended_at": iso(row["ended_at"]) if row["ended_at"] else None,
@@ -396,6 +406,106 @@ async def attach_snapshot(desk: Desk, principal: Principal, call_id: int, data: 
             row["contact_id"],
             message,
             seq=message["seq"],
+        )
+        return message, event
+
+    message, event = await desk.db.write(transaction)
+    await desk.bus.publish(event)
+    return message
+
+
+# --- recording, with both parties' consent ---------------------------------------------------------------
+async def decide_recording(desk: Desk, principal: Principal, call_id: int, action: str) -> Json:
+    """The agent asks (their own consent) or stops; the buyer allows or refuses. Each step is stored with
+    its time and announced, so both screens show whether the call is being recorded."""
+    now = desk.clock()
+    # action -> (done by the buyer?, from which states, to which state)
+    moves: dict[str, tuple[bool, set[RecordingState | None], RecordingState]] = {
+        "ask": (False, {None, RecordingState.REFUSED, RecordingState.STOPPED}, RecordingState.ASKED),
+        "allow": (True, {RecordingState.ASKED}, RecordingState.ALLOWED),
+        "refuse": (True, {RecordingState.ASKED}, RecordingState.REFUSED),
+        "stop": (False, {RecordingState.ASKED, RecordingState.ALLOWED}, RecordingState.STOPPED),
+    }
+    if action not in moves:
+        raise Invalid("action must be ask, allow, refuse or stop")
+    by_buyer, allowed_from, target = moves[action]
+
+    def transaction(conn: sa.Connection) -> sa.RowMapping:
+        row = _party_row(conn, principal, call_id, lock=True)
+        if principal.is_contact != by_buyer:
+            raise Conflict("The agent asks and stops; the buyer allows or refuses")
+        if row["state"] != CallState.ACTIVE:
+            raise Conflict("Recording is decided during an answered call")
+        current = row["recording"] or {}
+        if current.get("state") not in allowed_from:
+            raise Conflict(f"Cannot {action}: recording is {current.get('state') or 'not asked'}")
+        recording = {**current, "state": target.value, f"{target.value}_at": iso(now)}
+        if target is RecordingState.ASKED:
+            recording = {"state": target.value, "asked_at": iso(now)}  # a fresh request, fresh consent
+        conn.execute(sa.update(calls).where(calls.c.id == call_id).values(recording=recording))
+        updated = _row(conn, call_id)
+        assert updated is not None
+        return updated
+
+    row = await desk.db.write(transaction)
+    await _publish(desk, [_updated(row)])
+    return _call_json(row)
+
+
+async def attach_recording(desk: Desk, principal: Principal, call_id: int, data: bytes) -> Json:
+    """The recording the agent's browser made, kept with the conversation for staff (the buyer agreed to
+    it; the timeline shows them the call's record, not the file). Accepted after the call too: uploading
+    starts when the recording stops, which is often the hang-up."""
+    content_type = check_recording(data, desk.settings.max_recording_bytes)
+    now = desk.clock()
+
+    def transaction(conn: sa.Connection) -> tuple[Json, Event]:
+        row = _party_row(conn, principal, call_id)
+        check_agent(principal)
+        consent = row["recording"] or {}
+        if consent.get("state") not in (RecordingState.ALLOWED, RecordingState.STOPPED) or not consent.get(
+            "allowed_at"
+        ):
+            raise Conflict("The buyer has not allowed recording this call")
+        attachment_id = conn.execute(
+            sa.insert(attachments)
+            .values(
+                shop_id=principal.shop_id,
+                conversation_id=row["conversation_id"],
+                uploader_type=principal.author_type.value,
+                uploader_id=principal.id,
+                content_type=content_type,
+                size=len(data),
+                width=0,
+                height=0,
+                sha256=hashlib.sha256(data).hexdigest(),
+                data=data,
+                created_at=now,
+            )
+            .returning(attachments.c.id)
+        ).scalar_one()
+        attachment = attachment_json(
+            {"id": attachment_id, "content_type": content_type, "width": 0, "height": 0}
+        )
+        message = append_message(
+            conn,
+            row["conversation_id"],
+            kind=MessageKind.RECORDING,
+            author={"type": principal.author_type.value, "id": principal.id, "name": principal.name},
+            body="Recording of the call",
+            now=now,
+            attachment=attachment,
+            meta={"recording": {"call_id": call_id, "consent": consent, "size": len(data)}},
+        )
+        outbox.enqueue(conn, principal.shop_id, EventName.MESSAGE_CREATED, message, now)
+        event = Event(
+            EventName.MESSAGE_CREATED,
+            principal.shop_id,
+            row["conversation_id"],
+            row["contact_id"],
+            message,
+            seq=message["seq"],
+            visible_to_contact=False,
         )
         return message, event
 

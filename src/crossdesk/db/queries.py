@@ -17,7 +17,7 @@ from crossdesk.db.tables import (
     read_markers,
     shops,
 )
-from crossdesk.domain.models import AuthorType, ConversationStatus, MessageKind
+from crossdesk.domain.models import STAFF_ONLY_KINDS, AuthorType, ConversationStatus, MessageKind
 
 Json = dict[str, Any]
 
@@ -157,7 +157,7 @@ def list_messages(
     `before_seq`."""
     query = _message_select().where(messages.c.conversation_id == conversation_id)
     if for_contact:
-        query = query.where(messages.c.kind != MessageKind.ACTIVITY.value)
+        query = query.where(messages.c.kind.not_in(STAFF_ONLY_KINDS))
     if until_seq is not None:
         query = query.where(messages.c.seq <= until_seq)
     if before_seq is not None:
@@ -196,7 +196,7 @@ def _conversation_select(agent_id: int | None) -> sa.Select[Any]:
                 == sa.select(sa.func.max(messages.c.seq))
                 .where(
                     messages.c.conversation_id == conversations.c.id,
-                    messages.c.kind != MessageKind.ACTIVITY.value,
+                    messages.c.kind.not_in(STAFF_ONLY_KINDS),
                 )
                 .scalar_subquery(),
             ),

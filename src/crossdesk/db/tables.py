@@ -398,6 +398,8 @@ calls = sa.Table(
     sa.Column("agent_connection", sa.String(32), nullable=False),
     sa.Column("contact_connection", sa.String(32), nullable=True),
     sa.Column("quality", sa.JSON, nullable=False),  # the agent's getStats figures, latest
+    # Recording consent: {state: asked|allowed|refused|stopped, asked_at, answered_at}; null: never asked.
+    sa.Column("recording", sa.JSON, nullable=True),
     sa.Column("message_id", sa.ForeignKey("messages.id"), nullable=True),  # the timeline item at the end
     sa.Column("created_at", Timestamp(), nullable=False),
     sa.Column("answered_at", Timestamp(), nullable=True),

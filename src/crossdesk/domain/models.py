@@ -28,6 +28,11 @@ class MessageKind(enum.StrEnum):
     IMAGE = "image"
     ACTIVITY = "activity"
     CALL = "call"  # a call's record, once it ends: who, when, how long, how well
+    RECORDING = "recording"  # a call's recording, made with both parties' consent; staff only
+
+
+# Timeline items a buyer never receives.
+STAFF_ONLY_KINDS = (MessageKind.ACTIVITY.value, MessageKind.RECORDING.value)
 
 
 class Intent(enum.StrEnum):

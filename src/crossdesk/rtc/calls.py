@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from crossdesk.actions.errors import Invalid
+from crossdesk.actions.errors import Invalid, TooLong
 
 
 class CallMedia(enum.StrEnum):
@@ -36,6 +36,15 @@ class EndReason(enum.StrEnum):
     NO_DEVICES = "no_devices"  # the buyer has neither camera nor microphone
     ICE_FAILED = "ice_failed"  # no network path between the peers (a TURN server is needed)
     DISCONNECTED = "disconnected"  # a party's page closed or lost its connection
+
+
+class RecordingState(enum.StrEnum):
+    """Recording needs both parties: the agent asks (their consent), the buyer allows or refuses."""
+
+    ASKED = "asked"
+    ALLOWED = "allowed"
+    REFUSED = "refused"
+    STOPPED = "stopped"
 
 
 # What a party may say when it hangs up; the others are the desk's own conclusions.
@@ -72,6 +81,21 @@ def check_quality(raw: Any) -> dict[str, Any]:
             raise Invalid("stats.relay must be true or false")
         quality["relay"] = relay
     return quality
+
+
+# WebM is Matroska: an EBML header whose DocType says "webm", near the start of the file.
+_EBML_MAGIC = b"\x1a\x45\xdf\xa3"
+_WEBM_DOCTYPE = b"\x42\x82\x84webm"  # DocType element, length 4, "webm"
+
+
+def check_recording(data: bytes, max_bytes: int) -> str:
+    """The content type of a call recording the agent's browser made (MediaRecorder's WebM); anything else
+    is refused, whatever its name or declared type."""
+    if len(data) > max_bytes:
+        raise TooLong(f"Recordings are limited to {max_bytes // (1024 * 1024)} MB")
+    if not data.startswith(_EBML_MAGIC) or _WEBM_DOCTYPE not in data[:64]:
+        raise Invalid("A recording must be a WebM file")
+    return "video/webm"
 
 
 def summary(media: str, reason: str, duration_s: int | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,6 +31,7 @@ from crossdesk.web.ws import websocket_endpoint
 from crossdesk.webhooks.delivery import WebhookDeliverer
 
 STATIC = Path(__file__).with_name("static")
+RECORDING_PATH = re.compile(r"^/api/v1/calls/\d+/recording$")
 
 
 class SocketsFirst:
@@ -88,7 +90,12 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None) -> So
     app.include_router(router)
     app.add_middleware(SecurityHeaders)
     # An image plus multipart framing; everything else is far smaller.
-    app.add_middleware(BodySizeLimit, max_bytes=desk.settings.max_attachment_bytes + 64 * 1024)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=desk.settings.max_attachment_bytes + 64 * 1024,
+        large_bytes=desk.settings.max_recording_bytes + 64 * 1024,
+        is_large=lambda path: RECORDING_PATH.match(path) is not None,
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     pages = {

@@ -293,6 +293,11 @@ async def _handle_call(desk: Desk, conn: Connection, kind: str, frame: dict[str,
         await call_actions.relay_signal(desk, principal, call_id, conn.id, frame.get("data"))
     elif kind == "call.stats":
         await call_actions.report_quality(desk, principal, call_id, conn.id, frame.get("stats"))
+    elif kind == "call.record":
+        action = frame.get("action")
+        if not isinstance(action, str):
+            raise BadFrame("action must be a string")
+        await call_actions.decide_recording(desk, principal, call_id, action)
     elif kind == "call.hangup":
         reason = frame.get("reason")
         if reason is not None and not isinstance(reason, str):

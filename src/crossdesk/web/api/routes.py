@@ -503,6 +503,19 @@ async def call_snapshot(
     return await call_actions.attach_snapshot(desk, principal, call_id, data)
 
 
+@router.post("/calls/{call_id}/recording", status_code=201, tags=["calls"])
+async def call_recording(
+    call_id: int, principal: StaffDep, desk: DeskDep, file: Annotated[UploadFile, File()]
+) -> Json:
+    """The call's recording from the agent's browser (WebM, checked by content), once the buyer allowed
+    it; kept in the conversation for staff."""
+    limit = desk.settings.max_recording_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLong(f"Recordings are limited to {limit // (1024 * 1024)} MB")
+    return await call_actions.attach_recording(desk, principal, call_id, data)
+
+
 @router.post("/widget/orders/lookup", tags=["widget"])
 async def widget_order_lookup(body: OrderLookupIn, principal: PrincipalDep, desk: DeskDep) -> Json:
     """A buyer's own order, shown once they give its number and the email it was placed with; a wrong

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("agent_connection", sa.String(length=32), nullable=False),
         sa.Column("contact_connection", sa.String(length=32), nullable=True),
         sa.Column("quality", sa.JSON(), nullable=False),
+        sa.Column("recording", sa.JSON(), nullable=True),
         sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("created_at", Timestamp(timezone=True), nullable=False),
         sa.Column("answered_at", Timestamp(timezone=True), nullable=True),
