@@ -41,11 +41,18 @@ $(TEST_STAMP): $(STAMP)
 run: $(STAMP)
 	$(BIN)/crossdesk serve --demo --host $(HOST) --port $(PORT)
 
-# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser), and Debian's
+# coturn for the call tests and benchmarks. They start their own `turnserver` on loopback
+# (crossdesk.testing.turn); the package's system service would be a TURN server on every interface with the
+# stock configuration, so it is stopped and disabled where systemd runs.
 browser:
 	@command -v chromium >/dev/null || { echo "==> installing Debian's chromium"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji; }
+	@command -v turnserver >/dev/null || { echo "==> installing Debian's coturn"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends coturn \
+	  && if [ -d /run/systemd/system ]; then $$SUDO systemctl disable --now coturn.service; fi; }
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench

@@ -142,6 +142,7 @@ export class CallView {
       this.#panel.dataset.state = 'active';
       this.#status('Connected: the buyer accepted');
       call.timer = setInterval(() => this.#sample(call), STATS_EVERY_MS);
+      this.#sample(call); // the path (direct or TURN) is known at once
     } else if (record.state === 'ended') {
       const text = record.end_reason === 'ice_failed' ? this.#iceFailedText(call) : ENDED[record.end_reason] ?? 'Call ended.';
       this.#finish(text, record.end_reason);
@@ -186,7 +187,10 @@ export class CallView {
 
   #onPeerState(call, state) {
     if (this.#call !== call) return;
-    if (state === 'connected') this.#panel.dataset.connectedAt ||= String(performance.timeOrigin + performance.now());
+    if (state === 'connected') {
+      this.#panel.dataset.connectedAt ||= String(performance.timeOrigin + performance.now());
+      if (this.#panel.dataset.state === 'active') this.#sample(call);
+    }
     if (state === 'failed') this.hangUp('ice_failed');
   }
 
