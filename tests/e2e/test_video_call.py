@@ -163,3 +163,39 @@ def test_a_refused_camera_is_explained_to_both(stage, tag, refusing_browser, ser
         expect(agent.page.get_by_test_id("call-notice")).to_contain_text("refused the camera")
     finally:
         context.close()
+
+
+def test_recording_starts_only_when_the_buyer_allows_it(stage, tag, desk_api):
+    agent, buyer, conversation_id = start_chat(stage, tag)
+    panel = agent.page.get_by_test_id("call-panel")
+    widget: FrameLocator = buyer.widget
+    agent.page.get_by_test_id("call-video").click()
+    widget.get_by_test_id("call-accept").click()
+    expect(panel).to_have_attribute("data-state", "active", timeout=CALL_MS)
+    frames_advance(agent.page.get_by_test_id("call-remote-video"))
+
+    agent.page.get_by_test_id("call-record-button").click()
+    consent = widget.get_by_test_id("call-consent")
+    expect(consent).to_contain_text("pede para gravar esta chamada")
+    expect(widget.get_by_test_id("call-recording")).to_be_hidden()
+    expect(panel).to_have_attribute("data-recording", "asked")
+    buyer.shot("asked-to-record")
+    widget.get_by_test_id("call-consent-allow").click()
+    expect(panel).to_have_attribute("data-recording", "allowed")
+    expect(widget.get_by_test_id("call-recording")).to_have_text("● Gravando")
+    agent.page.wait_for_timeout(2500)
+    agent.page.get_by_test_id("call-record-button").click()  # Stop recording
+    expect(agent.page.get_by_test_id("call-notice")).to_contain_text("Recording attached to the conversation")
+    expect(widget.get_by_test_id("call-recording")).to_be_hidden()
+    player = agent.page.get_by_test_id("recording-player")
+    expect(player).to_have_count(1)
+    expect(player).to_have_js_property("readyState", 4, timeout=CALL_MS)  # it plays back
+    assert player.evaluate("(v) => v.videoWidth") > 0
+    agent.page.get_by_test_id("call-hangup").click()
+    # The buyer never receives the file itself: the record says the call was recorded.
+    expect(buyer.messages.locator("video")).to_have_count(0)
+
+    stored = desk_api.client.get(f"/conversations/{conversation_id}/messages", params={"after_seq": 0}).json()
+    [recording] = [m for m in stored["items"] if m["kind"] == "recording"]
+    assert recording["meta"]["recording"]["size"] > 20_000  # seconds of 720p video, not an empty file
+    assert recording["meta"]["recording"]["consent"]["allowed_at"]

@@ -298,12 +298,15 @@ class TcpDelayProxy(_DelayProxy):
             while True:
                 when, chunk = await due.get()
                 await asyncio.sleep(max(0.0, when - loop.time()))
-                if not chunk:
-                    if writer.can_write_eof():
-                        writer.write_eof()
-                    return
-                writer.write(chunk)
-                await writer.drain()
+                try:
+                    if not chunk:
+                        if writer.can_write_eof():
+                            writer.write_eof()
+                        return
+                    writer.write(chunk)
+                    await writer.drain()
+                except OSError:
+                    return  # the other end is gone (reset, or closed before our EOF): as on a real network
 
         async with asyncio.TaskGroup() as group:
             group.create_task(deliver())

@@ -129,6 +129,13 @@ export class DeskApi {
     return this.#call(`calls/${callId}/snapshots`, { method: 'POST', body: form });
   }
 
+  /** Attach the call's recording (a WebM blob) to its conversation, for staff. */
+  callRecording(callId, blob) {
+    const form = new FormData();
+    form.append('file', blob, `call-${callId}.webm`);
+    return this.#call(`calls/${callId}/recording`, { method: 'POST', body: form });
+  }
+
   uploadImage(file, conversationId) {
     const form = new FormData();
     form.append('file', file);

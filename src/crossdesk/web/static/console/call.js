@@ -18,6 +18,10 @@ const ENDED = {
   ice_failed: 'No network path between you and the buyer.',
   disconnected: 'The call dropped: a page was closed or lost its connection.',
 };
+const BUYER_NOTICES = {
+  no_audio: 'The buyer has no microphone: you see them but cannot hear them. Keep talking in the chat.',
+  no_video: 'The buyer has no camera on this device: a voice call only.',
+};
 const TURN_HINT = ' Networks like theirs need a TURN server: see docs/deploy-video.md.';
 const TURN_BROKEN_HINT = ' Even the TURN relay did not get through: check the TURN server.';
 
@@ -44,6 +48,7 @@ export class CallView {
     this.#$('call-mute').addEventListener('click', () => this.#toggle('audio', 'call-mute', 'Unmute', 'Mute'));
     this.#$('call-camera').addEventListener('click', () => this.#toggle('video', 'call-camera', 'Camera on', 'Camera off'));
     this.#$('call-snapshot').addEventListener('click', () => this.snapshot());
+    this.#$('call-record-button').addEventListener('click', () => this.#toggleRecording());
     this.#$('call-close').addEventListener('click', () => { this.#panel.hidden = true; });
     const on = (type, handler) => live.addEventListener(type, (event) => handler(event.detail));
     on('call.started', (frame) => this.#onStarted(frame));
@@ -126,7 +131,9 @@ export class CallView {
   #onSignal(frame) {
     const call = this.#call;
     if (!call || frame.call_id !== call.id) return;
-    if (frame.data.ringing) {
+    if (frame.data.notice) {
+      this.#note(BUYER_NOTICES[frame.data.notice] ?? '');
+    } else if (frame.data.ringing) {
       call.ringing = true;
       this.#status('Ringing… waiting for the buyer to accept');
       this.#offerIfReady(call);
@@ -143,9 +150,78 @@ export class CallView {
       this.#status('Connected: the buyer accepted');
       call.timer = setInterval(() => this.#sample(call), STATS_EVERY_MS);
       this.#sample(call); // the path (direct or TURN) is known at once
-    } else if (record.state === 'ended') {
+    }
+    if (record.recording) this.#onRecording(call, record.recording);
+    if (record.state === 'ended') {
       const text = record.end_reason === 'ice_failed' ? this.#iceFailedText(call) : ENDED[record.end_reason] ?? 'Call ended.';
       this.#finish(text, record.end_reason);
+    }
+  }
+
+  // ---- recording, with the buyer's consent -------------------------------------------------------------
+
+  #toggleRecording() {
+    const call = this.#call;
+    if (!call?.id) return;
+    const state = call.recording?.state;
+    if (state === 'asked' || state === 'allowed') {
+      this.#live.send({ type: 'call.record', call_id: call.id, action: 'stop' });
+    } else {
+      this.#live.send({ type: 'call.record', call_id: call.id, action: 'ask' });
+      this.#note('Asking the buyer to allow recording…');
+    }
+  }
+
+  #onRecording(call, recording) {
+    const previous = call.recording?.state;
+    call.recording = recording;
+    const button = this.#$('call-record-button');
+    this.#panel.dataset.recording = recording.state;
+    button.textContent = recording.state === 'asked' || recording.state === 'allowed' ? 'Stop recording' : 'Record';
+    if (recording.state === previous) return;
+    if (recording.state === 'allowed') {
+      this.#startRecorder(call);
+      this.#note('Recording, with the buyer\'s consent.');
+    } else if (recording.state === 'refused') {
+      this.#note('The buyer did not allow recording. Snapshots still work.');
+    } else if (recording.state === 'stopped') {
+      this.#stopRecorder(call);
+    }
+  }
+
+  #startRecorder(call) {
+    if (call.recorder || !call.peer) return;
+    // One file: the buyer's video, and both voices mixed (a recorder takes one audio track).
+    const audio = new AudioContext();
+    const mix = audio.createMediaStreamDestination();
+    for (const stream of [call.peer.remote, call.stream]) {
+      if (stream?.getAudioTracks().length) audio.createMediaStreamSource(stream).connect(mix);
+    }
+    const tracks = [...call.peer.remote.getVideoTracks(), ...mix.stream.getAudioTracks()];
+    const type = ['video/webm;codecs=vp8,opus', 'video/webm'].find((t) => MediaRecorder.isTypeSupported(t));
+    const recorder = new MediaRecorder(new MediaStream(tracks), type ? { mimeType: type } : {});
+    const chunks = [];
+    recorder.ondataavailable = (event) => { if (event.data.size) chunks.push(event.data); };
+    recorder.start(1000);
+    call.recorder = { recorder, chunks, audio };
+  }
+
+  /** Stop the recorder (if one runs) and upload what it made; the upload may outlive the call. */
+  async #stopRecorder(call) {
+    const running = call.recorder;
+    if (!running) return;
+    call.recorder = null;
+    await new Promise((resolve) => {
+      running.recorder.onstop = resolve;
+      running.recorder.stop();
+    });
+    running.audio.close();
+    const blob = new Blob(running.chunks, { type: 'video/webm' });
+    try {
+      await this.#api.callRecording(call.id, blob);
+      this.#note(`Recording attached to the conversation (${(blob.size / 1024 / 1024).toFixed(1)} MB).`);
+    } catch (error) {
+      this.#note(`The recording could not be attached: ${error.message}`);
     }
   }
 
@@ -247,6 +323,8 @@ export class CallView {
     this.#$('call-quality').textContent = '';
     this.#$('call-mute').textContent = 'Mute';
     this.#$('call-camera').textContent = 'Camera off';
+    this.#$('call-record-button').textContent = 'Record';
+    this.#panel.dataset.recording = '';
     this.#status(status);
     this.#note(note);
   }
@@ -266,6 +344,7 @@ export class CallView {
     this.#call = null;
     if (call) {
       clearInterval(call.timer);
+      this.#stopRecorder(call); // before the tracks end; once uploaded, its note replaces the one below
       call.peer?.close();
       call.stream?.getTracks().forEach((t) => t.stop());
     }

@@ -197,6 +197,9 @@ export class ThreadView {
 // Same-origin attachment URLs authenticate with the session cookie, so a plain <img> works.
 function imageElement(message) {
   const { attachment } = message;
+  if (attachment?.content_type?.startsWith('video/')) {
+    return h('video', { class: 'msg__recording', controls: '', preload: 'metadata', src: attachment.url, 'data-testid': 'recording-player' });
+  }
   const img = h('img', {
     class: 'msg__image',
     alt: 'Image',

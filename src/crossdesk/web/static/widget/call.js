@@ -29,6 +29,8 @@ export class BuyerCalls {
     $('call-mute').addEventListener('click', () => this.#toggle('audio', 'call-mute', 'unmute', 'mute'));
     $('call-camera').addEventListener('click', () => this.#toggle('video', 'call-camera', 'cameraOn', 'cameraOff'));
     $('call-switch').addEventListener('click', () => this.switchCamera());
+    $('call-consent-allow').addEventListener('click', () => this.#answerRecording('allow'));
+    $('call-consent-refuse').addEventListener('click', () => this.#answerRecording('refuse'));
   }
 
   /** Follow a (new) live socket: the widget makes one per session. */
@@ -49,6 +51,7 @@ export class BuyerCalls {
 
   async #onUpdated(record) {
     if (record.state === 'ringing' && !this.#call) await this.#invite(record);
+    else if (this.#call && record.id === this.#call.id && record.state === 'active') this.#showRecording(record.recording);
     else if (this.#call && record.id === this.#call.id && record.state === 'ended') {
       this.#finish(this.#call.accepted || record.end_reason !== 'cancelled' ? 'ended' : null);
     }
@@ -110,6 +113,8 @@ export class BuyerCalls {
       return;
     }
     call.stream = devices.stream;
+    // Going on without one of them; the agent is told so they do not wait for a voice or a picture.
+    for (const kind of devices.missing) this.#live?.send({ type: 'call.signal', call_id: call.id, data: { notice: `no_${kind}` } });
     $('call-local').srcObject = devices.stream;
     await call.peer?.useTracks(devices.stream);
     this.#live?.send({ type: 'call.accept', call_id: call.id });
@@ -119,6 +124,27 @@ export class BuyerCalls {
     remote.play().catch(() => {});
     if (call.peer?.pc.connectionState === 'connected') $('call-live-status').textContent = labels.live;
     this.#offerCameraSwitch();
+  }
+
+  /** The agent asked to record: the buyer decides; while it records, a red line says so. */
+  #showRecording(recording) {
+    const { labels } = this.#call;
+    const asked = recording?.state === 'asked';
+    $('call-consent').hidden = !asked;
+    if (asked) {
+      $('call-consent-text').textContent = labels.askRecord;
+      $('call-consent-allow').textContent = labels.allowRecord;
+      $('call-consent-refuse').textContent = labels.refuseRecord;
+    }
+    $('call-recording').hidden = recording?.state !== 'allowed';
+    $('call-recording').textContent = labels.recording;
+  }
+
+  #answerRecording(action) {
+    const call = this.#call;
+    if (!call) return;
+    this.#live?.send({ type: 'call.record', call_id: call.id, action });
+    $('call-consent').hidden = true;
   }
 
   async switchCamera() {
@@ -170,6 +196,8 @@ export class BuyerCalls {
     }
     $('call-invite').hidden = true;
     $('call-live').hidden = true;
+    $('call-consent').hidden = true;
+    $('call-recording').hidden = true;
     $('call-local').srcObject = null;
     $('call-remote').srcObject = null;
     $('call-remote').muted = true;
