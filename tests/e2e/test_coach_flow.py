@@ -65,6 +65,13 @@ def test_an_angry_buyer_is_read_and_the_agent_is_coached(stage, tag):
     expect(page.get_by_test_id("coach-flag")).to_have_count(0)
     agent.shot("suggested-reply")
 
+    # "Say no": the playbook's refusal, still empathy first for this unhappy buyer, and it passes too.
+    page.once("dialog", lambda dialog: dialog.accept())  # replace the suggested draft
+    page.get_by_test_id("suggest-refusal").click()
+    expect(composer).to_have_value(re.compile(r"^[^\n]*(抱歉|理解)[\s\S]*做不到[\s\S]*不过我可以"))
+    expect(flags).to_have_attribute("data-state", "checked")
+    expect(page.get_by_test_id("coach-flag")).to_have_count(0)
+
     # The buyer never sees the reading.
     widget_text = buyer.widget.locator("body").inner_text()
     assert "damaged_or_defective" not in widget_text and "Unhappy" not in widget_text

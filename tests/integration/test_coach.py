@@ -123,6 +123,34 @@ async def test_agents_get_a_playbook_reply_and_a_checked_draft(live_coaching: Li
             },
         )
         assert good.json()["flags"] == []
+        # What the buyer will read is checked too: a fault only the translation has is flagged (advice in
+        # the agent's language); one the draft already has is not repeated; absences stay the draft's.
+        fine = "非常抱歉让您收到破损的搅拌杯。我今天就为您补发，明天发出。"
+        translated = (
+            "I'm so sorry the blender cup arrived broken. It is normal with glass. I'll reship it today."
+        )
+        both = await http.post(
+            f"/api/v1/conversations/{cid}/check",
+            json={"text": fine, "translation": {"language": "en", "text": translated}},
+        )
+        assert both.status_code == 200, both.text
+        [flag] = both.json()["flags"]
+        assert (flag["kind"], flag["span"], flag["in"], flag["language"]) == (
+            "vague_non_answer",
+            "It is normal",
+            "translation",
+            "en",
+        )
+        assert HAN.search(flag["advice"])
+        repeated = await http.post(
+            f"/api/v1/conversations/{cid}/check",
+            json={"text": "这是正常现象。", "translation": {"language": "en", "text": "This is normal."}},
+        )
+        assert [(f["kind"], f["in"]) for f in repeated.json()["flags"]] == [
+            ("vague_non_answer", "draft"),
+            ("missing_empathy", "draft"),
+            ("missing_next_step", "draft"),
+        ]
         # The drafted reply passes its own coach.
         own = await http.post(f"/api/v1/conversations/{cid}/check", json={"text": draft["text"]})
         assert own.json()["flags"] == []

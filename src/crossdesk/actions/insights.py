@@ -221,9 +221,14 @@ async def _context(desk: Desk, principal: Principal, conversation_id: int, with_
 
 
 async def suggest_reply(
-    desk: Desk, principal: Principal, conversation_id: int, intent_override: str | None = None
+    desk: Desk,
+    principal: Principal,
+    conversation_id: int,
+    intent_override: str | None = None,
+    refuse: bool = False,
 ) -> Json:
-    """A draft in the agent's language that follows the playbook for what the buyer last asked."""
+    """A draft in the agent's language that follows the playbook for what the buyer last asked; with
+    `refuse`, a warm but firm no with an alternative."""
     coach = _coach(desk)
     context = await _context(desk, principal, conversation_id, with_orders=True)
     if context.insight is None:
@@ -247,17 +252,38 @@ async def suggest_reply(
         name=context.name,
         facts=order_facts(context.latest_order, language, context.buyer_zone),
         variant=variant_for(conversation_id, context.latest.id if context.latest is not None else 0),
+        refuse=refuse,
     )
     return {**draft.as_json(), "intent": intent, "sentiment": sentiment, "customer": state.as_json()}
 
 
-async def check_draft(desk: Desk, principal: Principal, conversation_id: int, text: str) -> Json:
-    """Flags on the agent's draft, given what the buyer asked and how they feel."""
+async def check_draft(
+    desk: Desk,
+    principal: Principal,
+    conversation_id: int,
+    text: str,
+    translation: tuple[str, str] | None = None,
+) -> Json:
+    """Flags on the agent's draft, given what the buyer asked and how they feel; with `translation`
+    (language, text), also what only the buyer-language version says (a machine translation can turn a
+    plain sentence into "this is normal")."""
     coach = _coach(desk)
-    if len(text) > desk.settings.max_body_chars:
-        raise TooLong(f"A message holds at most {desk.settings.max_body_chars} characters")
+    limit = desk.settings.max_body_chars
+    if len(text) > limit or (translation and len(translation[1]) > 2 * limit):  # translations run longer
+        raise TooLong(f"A message holds at most {limit} characters")
     context = await _context(desk, principal, conversation_id, with_orders=False)
     insight = context.insight or {}
     language = context.agent_language or desk.language.detector.detect(text).language or FALLBACK_LANGUAGE
-    flags = coach.check(text, language, insight.get("intent"), insight.get("sentiment"))
-    return {"language": language, "flags": [flag.as_json() for flag in flags]}
+    flags = [
+        {**flag.as_json(), "in": "draft"}
+        for flag in coach.check(text, language, insight.get("intent"), insight.get("sentiment"))
+    ]
+    if translation is not None and translation[0] != language:
+        seen = {flag["kind"] for flag in flags}
+        # Phrasing only: what the reply lacks (empathy, a next step) is judged on the draft itself.
+        flags += [
+            {**flag.as_json(), "in": "translation", "language": translation[0]}
+            for flag in coach.check(translation[1], translation[0], advice_language=language)
+            if flag.kind not in seen and flag.start >= 0
+        ]
+    return {"language": language, "flags": flags}

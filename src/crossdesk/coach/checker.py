@@ -17,6 +17,7 @@ from crossdesk.coach.playbook import Playbook
 # Intents where the buyer is waiting on something: a reply without a status or a next step fails them.
 NEEDS_NEXT_STEP = frozenset({"shipping_status", "damaged_or_defective", "return_or_refund"})
 FALLBACK_LANGUAGE = "en"
+ADVICE_LANGUAGES = frozenset({"zh", "en"})
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,18 @@ class DraftChecker:
         self.playbook = playbook
 
     def check(
-        self, text: str, language: str, intent: str | None = None, buyer_sentiment: str | None = None
+        self,
+        text: str,
+        language: str,
+        intent: str | None = None,
+        buyer_sentiment: str | None = None,
+        advice_language: str | None = None,
     ) -> list[Flag]:
-        """Flags in the order they occur in the text (one per offending phrase); absences last."""
-        advice_language = language if language in {"zh", "en"} else FALLBACK_LANGUAGE
+        """Flags in the order they occur in the text (one per offending phrase); absences last. Advice is
+        in `advice_language` (the reader's; the text's own by default) where the playbook has it."""
+        advice_language = advice_language or language
+        if advice_language not in ADVICE_LANGUAGES:
+            advice_language = FALLBACK_LANGUAGE
         flags: list[Flag] = []
         for kind in self.playbook.kinds.values():
             # Every offending phrase once, in its longest reading when several patterns match around it.

@@ -33,6 +33,7 @@ def add_parsers(sub: Any) -> None:
     suggest.add_argument("--lang", default="zh", help="the agent's language (default zh)")
     suggest.add_argument("--name", default="", help="the buyer's name")
     suggest.add_argument("--returning", type=int, default=0, help="earlier conversations or orders")
+    suggest.add_argument("--refuse", action="store_true", help="a warm, firm no with an alternative")
     suggest.add_argument("--json", action="store_true")
 
 
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         state=state,
         language=args.lang,
         name=args.name,
+        refuse=args.refuse,
     )
     answer = {**draft.as_json(), "analysis": analysis.as_json(), "customer": state.as_json()}
     _print(args.json, answer, draft.text)

@@ -64,10 +64,15 @@ class Coach:
             executor.shutdown(wait=True, cancel_futures=True)
 
     def check(
-        self, text: str, language: str, intent: str | None = None, buyer_sentiment: str | None = None
+        self,
+        text: str,
+        language: str,
+        intent: str | None = None,
+        buyer_sentiment: str | None = None,
+        advice_language: str | None = None,
     ) -> list[Flag]:
         """Regular expressions over a draft: well under a millisecond, fine on the event loop."""
-        return self.checker.check(text, language, intent, buyer_sentiment)
+        return self.checker.check(text, language, intent, buyer_sentiment, advice_language)
 
     def warm_up(self) -> None:
         """Train the classifiers now rather than on the first message."""
@@ -83,6 +88,7 @@ class Coach:
         name: str = "",
         facts: Mapping[str, str] | None = None,
         variant: int = 0,
+        refuse: bool = False,
     ) -> Draft:
         if intent not in INTENTS:
             raise ValueError(f"unknown intent {intent!r}")
@@ -94,6 +100,7 @@ class Coach:
             name=name,
             facts=facts,
             variant=variant,
+            refuse=refuse,
         )
 
 

@@ -52,22 +52,29 @@ class ReplySuggester:
         name: str = "",
         facts: Mapping[str, str] | None = None,
         variant: int = 0,
+        refuse: bool = False,
     ) -> Draft:
         """`variant` picks among the playbook's phrasings (use something per conversation, so two buyers do
-        not get the same words); `facts` fill {{placeholders}} such as order.number."""
+        not get the same words); `facts` fill {{placeholders}} such as order.number. `refuse`: the answer
+        is no, said warmly and firmly with an alternative (the playbook's refusal), not the intent's body."""
         lang = language if language in self.languages else "en"
         replies = self.replies
         steps: list[str] = []
         opening: list[str] = []
         unhappy = sentiment == "negative" or intent in UNHAPPY_INTENTS
-        body = list(replies.bodies[intent].get(lang) or replies.bodies[intent]["en"])
+        if refuse:
+            body = [replies.refusal.get(lang) or replies.refusal["en"]]
+        else:
+            body = list(replies.bodies[intent].get(lang) or replies.bodies[intent]["en"])
         if unhappy or state == "impatient":
             # A short greeting, then straight to it: the apology first for the unhappy (a complaint's
             # body opens with its own), "I'm on it" for the impatient.
             opening.append(replies.greetings[lang])
             if unhappy:
                 opening.append(
-                    body.pop(0) if intent == "complaint" else _pick(replies.empathy[lang], variant)
+                    body.pop(0)
+                    if intent == "complaint" and not refuse
+                    else _pick(replies.empathy[lang], variant)
                 )
                 steps.append("empathy")
             if state == "impatient":
@@ -75,7 +82,7 @@ class ReplySuggester:
         else:
             opening.append(_pick(replies.openings[state][lang], variant))
         steps.insert(0, f"opening:{state}")
-        steps.append(f"body:{intent}")
+        steps.append("refusal" if refuse else f"body:{intent}")
         closing = _pick(replies.closings[lang], variant)
         steps.append("closing")
         joiner = "" if lang == "zh" else " "

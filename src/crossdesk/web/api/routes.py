@@ -34,6 +34,7 @@ from crossdesk.rtc.ice import ice_servers
 from crossdesk.web.api.schemas import (
     ApiTokenIn,
     AssignIn,
+    CheckIn,
     DecisionIn,
     GlossaryEntryIn,
     LanguageIn,
@@ -341,16 +342,19 @@ async def suggest_reply(
 ) -> Json:
     """A reply drafted from the playbook for the buyer's latest message, in the agent's language:
     `{text, language, steps, missing, intent, sentiment, customer}`. [Bracketed] parts are for the agent
-    to fill in."""
+    to fill in. `refuse: true` drafts the playbook's warm, firm refusal with an alternative instead."""
     intent = body.intent.value if body and body.intent else None
-    return await insight_actions.suggest_reply(desk, principal, conversation_id, intent)
+    refuse = bool(body and body.refuse)
+    return await insight_actions.suggest_reply(desk, principal, conversation_id, intent, refuse)
 
 
 @router.post("/conversations/{conversation_id}/check", tags=["coach"])
-async def check_draft(conversation_id: int, body: PreviewIn, principal: StaffDep, desk: DeskDep) -> Json:
+async def check_draft(conversation_id: int, body: CheckIn, principal: StaffDep, desk: DeskDep) -> Json:
     """Flags on a draft before it is sent: `{language, flags: [{kind, span, start, end, label, advice,
-    suggestion}]}`."""
-    return await insight_actions.check_draft(desk, principal, conversation_id, body.text)
+    suggestion, in}]}`; `in` is "draft", or "translation" for what only the buyer-language preview (sent as
+    `translation`) shows."""
+    translation = (body.translation.language, body.translation.text) if body.translation else None
+    return await insight_actions.check_draft(desk, principal, conversation_id, body.text, translation)
 
 
 @router.put("/conversations/{conversation_id}/language", tags=["language"])

@@ -39,6 +39,18 @@ class PreviewIn(Strict):
     text: str = Field(max_length=100_000)
 
 
+class TranslatedDraftIn(Strict):
+    language: str = Field(min_length=2, max_length=16)
+    text: str = Field(max_length=100_000)
+
+
+class CheckIn(Strict):
+    text: str = Field(max_length=100_000)
+    translation: TranslatedDraftIn | None = Field(
+        None, description="the buyer-language preview of the draft: checked too, in its language"
+    )
+
+
 class LanguageIn(Strict):
     language: str | None = Field(max_length=16)
 
@@ -103,6 +115,7 @@ class DecisionIn(Strict):
 
 class SuggestIn(Strict):
     intent: Intent | None = Field(None, description="answer this topic instead of the detected one")
+    refuse: bool = Field(False, description="draft a warm, firm no with an alternative")
 
 
 class MacroIn(Strict):

@@ -99,13 +99,14 @@ export class DeskApi {
   }
 
   /** A reply drafted from the playbook, in the agent's language. */
-  suggestReply(id) {
-    return this.#call(`conversations/${id}/suggestion`, { method: 'POST' });
+  suggestReply(id, { refuse = false } = {}) {
+    return this.#call(`conversations/${id}/suggestion`, { method: 'POST', body: { refuse } });
   }
 
   /** The coach's flags on a draft. */
-  checkDraft(id, text) {
-    return this.#call(`conversations/${id}/check`, { method: 'POST', body: { text } });
+  /** The coach's flags on a draft and, given `translation` ({language, text}), on its buyer-language version. */
+  checkDraft(id, text, translation = null) {
+    return this.#call(`conversations/${id}/check`, { method: 'POST', body: { text, ...(translation ? { translation } : {}) } });
   }
 
   /** Fix the conversation's buyer language; null hands it back to detection. */

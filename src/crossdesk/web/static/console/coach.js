@@ -20,7 +20,7 @@ export class CoachView {
 
   /**
    * @param {HTMLElement} root  the thread pane
-   * @param {object} on  callbacks: suggest()
+   * @param {object} on  callbacks: suggest({refuse})
    */
   constructor(root, on) {
     const $ = (selector) => root.querySelector(selector);
@@ -32,8 +32,10 @@ export class CoachView {
       customer: $('[data-testid="insight-customer"]'),
       flags: $('[data-testid="coach-flags"]'),
       suggest: $('[data-testid="suggest-reply"]'),
+      refuse: $('[data-testid="suggest-refusal"]'),
     };
-    this.#els.suggest.addEventListener('click', () => on.suggest());
+    this.#els.suggest.addEventListener('click', () => on.suggest({ refuse: false }));
+    this.#els.refuse.addEventListener('click', () => on.suggest({ refuse: true }));
   }
 
   /** The coach's reading of the buyer's latest message (null: not read yet, or the coach is off). */
@@ -60,8 +62,9 @@ export class CoachView {
       class: 'coach-flag',
       'data-testid': 'coach-flag',
       'data-kind': flag.kind,
+      'data-in': flag.in ?? 'draft',
     },
-    h('span', { class: 'coach-flag__label' }, flag.label),
+    h('span', { class: 'coach-flag__label' }, flag.in === 'translation' ? `${flag.label} (${TRANSLATION_NOTE})` : flag.label),
     flag.span ? h('q', { class: 'coach-flag__span' }, flag.span) : null,
     h('span', { class: 'coach-flag__advice' }, flag.advice),
     h('span', { class: 'coach-flag__suggestion', 'data-testid': 'coach-suggestion' }, flag.suggestion))));
@@ -73,10 +76,13 @@ export class CoachView {
   }
 
   setSuggesting(busy) {
-    this.#els.suggest.disabled = busy;
+    this.#els.suggest.disabled = this.#els.refuse.disabled = busy;
     this.#els.suggest.dataset.busy = busy ? 'true' : 'false';
   }
 }
+
+// Said of a flag only the buyer-language preview shows: the agent's own words were fine.
+const TRANSLATION_NOTE = 'in what the buyer will read';
 
 function customerText({ state, earlier = 0 } = {}) {
   if (state === 'impatient') return 'Impatient';

@@ -85,7 +85,7 @@ export class Desk {
     });
     this.#orders = new OrdersView(document.getElementById('customer'), (orderId, body) => this.#orderAction(orderId, body));
     this.#approvals = new ApprovalsView(document.querySelector('[data-testid="approvals"]'), (id, approve) => this.#decide(id, approve));
-    this.#coach = new CoachView(document.getElementById('thread'), { suggest: () => this.#suggest() });
+    this.#coach = new CoachView(document.getElementById('thread'), { suggest: (options) => this.#suggest(options) });
     this.#customer = new CustomerView(document.getElementById('customer'), {
       language: (code) => this.#mutate((id) => this.#api.setConversationLanguage(id, code)),
     });
@@ -346,6 +346,7 @@ export class Desk {
         if (this.#openId !== id || this.#thread.composer.value.trim() !== draft) return; // stale
         this.#preview = { conversationId: id, text: draft, answer };
         this.#thread.showPreview(answer.needed && answer.translation ? answer : null);
+        if (answer.needed && answer.translation) this.#scheduleCheck(draft); // now with what the buyer reads
       } catch (error) {
         this.#handleError(error);
       }
@@ -364,13 +365,18 @@ export class Desk {
       this.#coach.showFlags([], 'idle');
       return;
     }
-    if (this.#checked?.conversationId === id && this.#checked.text === draft) return;
+    // The buyer-language version is checked too, once its preview is here (exactly this draft's).
+    const preview = this.#preview?.conversationId === id && this.#preview.text === draft ? this.#preview.answer : null;
+    const translation = preview?.needed && preview.translation
+      ? { language: preview.target_language, text: preview.translation }
+      : null;
+    if (this.#checked?.conversationId === id && this.#checked.text === draft && this.#checked.withTranslation === Boolean(translation)) return;
     this.#coach.markChecking();
     this.#checkTimer = setTimeout(async () => {
       try {
-        const { flags } = await this.#api.checkDraft(id, draft);
+        const { flags } = await this.#api.checkDraft(id, draft, translation);
         if (this.#openId !== id || this.#thread.composer.value.trim() !== draft) return; // stale
-        this.#checked = { conversationId: id, text: draft };
+        this.#checked = { conversationId: id, text: draft, withTranslation: Boolean(translation) };
         this.#coach.showFlags(flags);
       } catch (error) {
         this.#handleError(error);
@@ -409,15 +415,16 @@ export class Desk {
     });
   }
 
-  /** Put a playbook reply in the composer (replacing a draft only if the agent agrees). */
-  async #suggest() {
+  /** Put a playbook reply (or, with `refuse`, its warm refusal) in the composer, replacing a draft only if
+   * the agent agrees. */
+  async #suggest({ refuse = false } = {}) {
     const id = this.#openId;
     if (!id) return;
     const current = this.#thread.composer.value.trim();
     if (current && !window.confirm('Replace your draft with a suggested reply?')) return;
     this.#coach.setSuggesting(true);
     try {
-      const draft = await this.#api.suggestReply(id);
+      const draft = await this.#api.suggestReply(id, { refuse });
       if (this.#openId !== id) return;
       this.#thread.composer.value = draft.text;
       this.#thread.composer.focus();
