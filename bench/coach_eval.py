@@ -6,7 +6,9 @@ The playbook's examples and patterns were written without these files. Tuning ha
 development sets written independently (bench/data/coach_*_dev.jsonl, `--set dev`), never on the test set.
 
     python bench/coach_eval.py              # the held-out test sets
-    python bench/coach_eval.py --set dev    # the development sets, with every miss printed
+    python bench/coach_eval.py --set dev    # development: 5-fold cross-validation over the playbook's
+                                            # labelled messages, and the development drafts
+                                            # (coach_drafts_dev*.jsonl, or --drafts FILE), every miss printed
 The last line is a machine-readable summary.
 """
 
@@ -18,6 +20,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -115,18 +118,75 @@ def evaluate_drafts(coach: Coach, rows: list[dict[str, object]], verbose: bool) 
     return {"precision": precision, "recall": recall, "good_clean": good_clean / max(1, good)}
 
 
+def cross_validate(coach: Coach, folds: int = 5) -> dict[str, float]:
+    """Intent and sentiment accuracy on the playbook's labelled messages, each fold classified by a model
+    trained on the examples and the other folds (the development messages were folded into the playbook)."""
+    import random
+
+    from crossdesk.coach.classifier import ExampleClassifier
+    from crossdesk.coach.playbook import INTENTS, SENTIMENTS, load_playbook
+
+    playbook = load_playbook()
+    labelled = load_labelled()
+    seeds = {
+        "intent": {
+            k: [t for t in v if t not in labelled["texts"]] for k, v in playbook.intent_examples.items()
+        },
+        "sentiment": {
+            k: [t for t in v if t not in labelled["texts"]] for k, v in playbook.sentiment_examples.items()
+        },
+    }
+    rows = labelled["rows"]
+    order = list(range(len(rows)))
+    random.Random(0).shuffle(order)
+    from crossdesk.coach.embeddings import ExampleCache
+
+    embedder, cache = coach.embedder, coach.cache or ExampleCache(None)
+    vectors = cache.embed(embedder, [str(r["text"]) for r in rows])
+    hits: Counter[str] = Counter()
+    for fold in range(folds):
+        held = set(order[fold::folds])
+        for task, labels in (("intent", INTENTS), ("sentiment", SENTIMENTS)):
+            examples = {k: list(v) for k, v in seeds[task].items()}
+            for i, row in enumerate(rows):
+                if i not in held:
+                    examples[str(row[task])].append(str(row["text"]))
+            classifier = ExampleClassifier(embedder, examples, labels, cache)
+            for i in held:
+                scores = classifier.scores(vectors[i])
+                hits[task] += max(scores, key=lambda k: scores[k]) == rows[i][task]
+    n = len(rows)
+    print(f"Labelled messages, {folds}-fold cross-validation: {n}")
+    for task in ("intent", "sentiment"):
+        print(f"  {task:<10} {hits[task]}/{n} = {hits[task] / n:.1%} (the classifier alone, no rules)")
+    return {"intent": hits["intent"] / n, "sentiment": hits["sentiment"] / n, "p50": 0.0, "p95": 0.0}
+
+
+def load_labelled() -> dict[str, Any]:
+    from crossdesk.coach.playbook import PACKAGED
+
+    with (PACKAGED / "labelled_messages.jsonl").open(encoding="utf-8") as file:
+        rows = [json.loads(line) for line in file if line.strip()]
+    return {"rows": rows, "texts": {row["text"] for row in rows}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--set", dest="which", choices=["test", "dev"], default="test")
     parser.add_argument("--verbose", action="store_true", help="print every miss")
+    parser.add_argument("--drafts", help="with --set dev: one development drafts file of bench/data")
     args = parser.parse_args()
     verbose = args.verbose or args.which == "dev"
-    suffix = "" if args.which == "test" else "_dev"
     coach = build_coach(cache_dir=Settings().models_dir)
-    messages = evaluate_messages(coach, load(f"coach_messages{suffix}.jsonl"), verbose)
-    drafts = evaluate_drafts(coach, load(f"coach_drafts{suffix}.jsonl"), verbose)
+    if args.which == "test":
+        messages = evaluate_messages(coach, load("coach_messages.jsonl"), verbose)
+        drafts = evaluate_drafts(coach, load("coach_drafts.jsonl"), verbose)
+    else:
+        messages = cross_validate(coach)
+        names = [args.drafts] if args.drafts else sorted(p.name for p in DATA.glob("coach_drafts_dev*.jsonl"))
+        drafts = evaluate_drafts(coach, [row for name in names for row in load(name)], verbose)
     print(
         f"intent_acc={messages['intent']:.4f} sentiment_acc={messages['sentiment']:.4f}"
         f" flag_precision={drafts['precision']:.4f} flag_recall={drafts['recall']:.4f}"
