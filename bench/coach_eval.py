@@ -2,13 +2,13 @@
 (bench/data/coach_messages.jsonl), the draft checker's precision and recall per flag kind and the share of
 good replies left unflagged (bench/data/coach_drafts.jsonl), and the analysis latency per message.
 
-The playbook's examples and patterns were written without these files. Tuning happens on separate
-development sets written independently (bench/data/coach_*_dev.jsonl, `--set dev`), never on the test set.
+The playbook's examples and patterns were written without these files. Tuning happens on development data
+written independently and kept in the playbook (labelled_messages.jsonl, labelled_drafts.jsonl), measured
+by cross-validation (`--set dev`), never on the test set.
 
     python bench/coach_eval.py              # the held-out test sets
     python bench/coach_eval.py --set dev    # development: 5-fold cross-validation over the playbook's
-                                            # labelled messages, and the development drafts
-                                            # (coach_drafts_dev*.jsonl, or --drafts FILE), every miss printed
+                                            # labelled messages and labelled drafts, every miss printed
 The last line is a machine-readable summary.
 """
 
@@ -25,6 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from crossdesk.coach.draft_sentences import THRESHOLD  # noqa: E402
 from crossdesk.coach.playbook import FLAG_KINDS  # noqa: E402
 from crossdesk.coach.service import Coach, build_coach  # noqa: E402
 from crossdesk.config import Settings  # noqa: E402
@@ -81,13 +82,17 @@ def evaluate_messages(coach: Coach, rows: list[dict[str, object]], verbose: bool
     return {"intent": hits["intent"] / n, "sentiment": hits["sentiment"] / n, "p50": p50, "p95": p95}
 
 
-def evaluate_drafts(coach: Coach, rows: list[dict[str, object]], verbose: bool) -> dict[str, float]:
+def evaluate_drafts(
+    coach: Coach, rows: list[dict[str, Any]], verbose: bool, checkers: list[Any] | None = None
+) -> dict[str, float]:
+    """`checkers`: one per row (cross-validation); the coach's own otherwise."""
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
     good = good_clean = 0
-    for row in rows:
-        flags = coach.check(
+    for i, row in enumerate(rows):
+        checker = checkers[i] if checkers else coach.checker
+        flags = checker.check(
             str(row["draft"]), str(row["lang"]), str(row["intent"]), str(row["buyer_sentiment"])
         )
         said = {flag.kind for flag in flags}
@@ -97,11 +102,11 @@ def evaluate_drafts(coach: Coach, rows: list[dict[str, object]], verbose: bool) 
         for kind in said - truth:
             fp[kind] += 1
             if verbose:
-                print(f"    false {kind}: {row['id']}: {row['draft']!r}")
+                print(f"    false {kind}: {row.get('id', i)}: {row['draft']!r}")
         for kind in truth - said:
             fn[kind] += 1
             if verbose:
-                print(f"    missed {kind}: {row['id']}: {row['draft']!r}")
+                print(f"    missed {kind}: {row.get('id', i)}: {row['draft']!r}")
         if not truth:
             good += 1
             good_clean += not said
@@ -162,6 +167,33 @@ def cross_validate(coach: Coach, folds: int = 5) -> dict[str, float]:
     return {"intent": hits["intent"] / n, "sentiment": hits["sentiment"] / n, "p50": 0.0, "p95": 0.0}
 
 
+def cross_validation_checkers(
+    coach: Coach, judge: str, threshold: float, folds: int = 5
+) -> tuple[list[Any], list[Any]]:
+    """The playbook's labelled drafts, each with a checker whose sentence judge never saw it."""
+    import random
+
+    from crossdesk.coach.checker import DraftChecker
+    from crossdesk.coach.draft_sentences import OK, SentenceJudge, labelled_sentences
+
+    rows = list(coach.playbook.labelled_drafts)
+    order = list(range(len(rows)))
+    random.Random(0).shuffle(order)
+    checkers: list[Any] = [None] * len(rows)
+    for fold in range(folds):
+        held = set(order[fold::folds])
+        sentence_judge = None
+        if judge == "on":
+            examples = labelled_sentences([row for i, row in enumerate(rows) if i not in held])
+            examples[OK] += coach.playbook.replies.sentences()
+            sentence_judge = SentenceJudge(coach.embedder, examples, coach.cache, threshold)
+        checker = DraftChecker(coach.playbook, sentence_judge)
+        for i in held:
+            checkers[i] = checker
+    print(f"Labelled drafts, {folds}-fold cross-validation (judge {judge}): {len(rows)}")
+    return rows, checkers
+
+
 def load_labelled() -> dict[str, Any]:
     from crossdesk.coach.playbook import PACKAGED
 
@@ -176,7 +208,13 @@ def main() -> None:
     )
     parser.add_argument("--set", dest="which", choices=["test", "dev"], default="test")
     parser.add_argument("--verbose", action="store_true", help="print every miss")
-    parser.add_argument("--drafts", help="with --set dev: one development drafts file of bench/data")
+    parser.add_argument(
+        "--judge",
+        choices=["on", "off"],
+        default="on",
+        help="with --set dev: the sentence judge, or patterns only",
+    )
+    parser.add_argument("--threshold", type=float, default=THRESHOLD, help="with --set dev: the judge's")
     args = parser.parse_args()
     verbose = args.verbose or args.which == "dev"
     coach = build_coach(cache_dir=Settings().models_dir)
@@ -185,8 +223,8 @@ def main() -> None:
         drafts = evaluate_drafts(coach, load("coach_drafts.jsonl"), verbose)
     else:
         messages = cross_validate(coach)
-        names = [args.drafts] if args.drafts else sorted(p.name for p in DATA.glob("coach_drafts_dev*.jsonl"))
-        drafts = evaluate_drafts(coach, [row for name in names for row in load(name)], verbose)
+        rows, checkers = cross_validation_checkers(coach, args.judge, args.threshold)
+        drafts = evaluate_drafts(coach, rows, verbose, checkers)
     print(
         f"intent_acc={messages['intent']:.4f} sentiment_acc={messages['sentiment']:.4f}"
         f" flag_precision={drafts['precision']:.4f} flag_recall={drafts['recall']:.4f}"

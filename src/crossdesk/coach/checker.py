@@ -1,17 +1,17 @@
 """Checking an agent's draft against the playbook before it is sent: what hurts, where, why, and what to
 write instead.
 
-Two layers: the playbook's patterns (phrasings per language, zh and en), and the context kinds (missing
-empathy, missing next step), decided from what the buyer asked and how they feel.
-
-A third layer was tried and measured: a sentence classifier over embeddings of example sentences of each
-kind. On the development drafts it found 4 more faults and raised 3 false alarms on good replies, so it
-is not used: a false alarm costs more than a miss, because agents stop reading flags that are wrong."""
+Three layers: the playbook's patterns (phrasings per language, zh and en); when given, a judge that reads
+each sentence with a classifier trained on the playbook's labelled drafts (coach/draft_sentences.py), for
+faults phrased in ways no pattern lists; and the context kinds (missing empathy, missing next step),
+decided from what the buyer asked and how they feel. A false alarm costs more than a miss (agents stop
+reading flags that are wrong), so the judge only speaks when confident."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crossdesk.coach.draft_sentences import SentenceJudge
 from crossdesk.coach.playbook import Playbook
 
 # Intents where the buyer is waiting on something: a reply without a status or a next step fails them.
@@ -43,8 +43,9 @@ class Flag:
 
 
 class DraftChecker:
-    def __init__(self, playbook: Playbook) -> None:
+    def __init__(self, playbook: Playbook, judge: SentenceJudge | None = None) -> None:
         self.playbook = playbook
+        self.judge = judge
 
     def check(
         self,
@@ -71,6 +72,12 @@ class DraftChecker:
                 if not any(start < e and s < end for s, e in taken):
                     taken.append((start, end))
                     flags.append(self._flag(kind.kind, advice_language, match.group(0), start))
+        if self.judge is not None:
+            for judged, sentence in self.judge.judge(text):
+                end = sentence.start + len(sentence.text)
+                # A sentence a pattern already flagged for this kind is not flagged twice.
+                if not any(f.kind == judged and f.start < end and sentence.start < f.end for f in flags):
+                    flags.append(self._flag(judged, advice_language, sentence.text, sentence.start))
         flags.sort(key=lambda flag: flag.start)
         if buyer_sentiment == "negative" and not self._has(text, "empathy", language):
             flags.append(self._flag("missing_empathy", advice_language))

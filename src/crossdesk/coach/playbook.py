@@ -13,6 +13,7 @@ from crossdesk.domain.models import Intent, Sentiment
 
 PACKAGED = Path(__file__).with_name("playbook")
 LABELLED = "labelled_messages.jsonl"
+LABELLED_DRAFTS = "labelled_drafts.jsonl"
 
 INTENTS = tuple(intent.value for intent in Intent)
 SENTIMENTS = tuple(sentiment.value for sentiment in Sentiment)
@@ -55,6 +56,14 @@ class Replies:
     def languages(self) -> frozenset[str]:
         return frozenset(self.empathy)
 
+    def sentences(self) -> list[str]:
+        """Every phrasing the playbook recommends, {name} left out: good by definition."""
+        texts = [t for by_language in self.openings.values() for lines in by_language.values() for t in lines]
+        texts += [t for lines in (*self.empathy.values(), *self.closings.values()) for t in lines]
+        texts += [t for by_language in self.bodies.values() for lines in by_language.values() for t in lines]
+        texts += [*self.refusal.values(), *self.greetings.values()]
+        return [text.replace("{name}", "") for text in texts]
+
 
 @dataclass(frozen=True)
 class Playbook:
@@ -66,6 +75,8 @@ class Playbook:
     kinds: dict[str, FlagKind]
     markers: dict[str, dict[str, tuple[re.Pattern[str], ...]]]  # empathy|next_step -> language -> patterns
     replies: Replies
+    # Agents' drafts with the faulty phrases marked: {"lang", "draft", "flags": [{"kind", "span"}], ...}
+    labelled_drafts: tuple[dict[str, Any], ...] = ()
     source: Path = field(default=PACKAGED)
 
 
@@ -99,6 +110,7 @@ def load_playbook(directory: Path = PACKAGED) -> Playbook:
             for name in ("empathy", "next_step")
         },
         replies=_replies(replies),
+        labelled_drafts=_labelled_drafts(directory / LABELLED_DRAFTS),
         source=directory,
     )
 
@@ -123,6 +135,27 @@ def _labelled(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
             found["intent"].setdefault(intent, []).append(text)
             found["sentiment"].setdefault(sentiment, []).append(text)
     return {key: {label: tuple(texts) for label, texts in by.items()} for key, by in found.items()}
+
+
+def _labelled_drafts(path: Path) -> tuple[dict[str, Any], ...]:
+    """Agents' drafts, good and faulty, with each faulty phrase marked as it appears in the draft."""
+    if not path.exists():
+        return ()
+    drafts = []
+    with path.open(encoding="utf-8") as file:
+        for number, line in enumerate(file, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                draft, flags = str(row["draft"]), list(row["flags"])
+                for flag in flags:
+                    if flag["kind"] not in FLAG_KINDS or (flag["span"] and flag["span"] not in draft):
+                        raise ValueError(f"flag {flag} is not a known kind marked in the draft")
+            except (ValueError, KeyError, TypeError) as exc:
+                raise PlaybookError(f"{path}:{number}: {exc}") from exc
+            drafts.append(row)
+    return tuple(drafts)
 
 
 def _read(path: Path) -> dict[str, Any]:

