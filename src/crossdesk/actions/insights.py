@@ -276,14 +276,14 @@ async def check_draft(
     language = context.agent_language or desk.language.detector.detect(text).language or FALLBACK_LANGUAGE
     flags = [
         {**flag.as_json(), "in": "draft"}
-        for flag in coach.check(text, language, insight.get("intent"), insight.get("sentiment"))
+        for flag in await coach.check_async(text, language, insight.get("intent"), insight.get("sentiment"))
     ]
     if translation is not None and translation[0] != language:
         seen = {flag["kind"] for flag in flags}
         # Phrasing only: what the reply lacks (empathy, a next step) is judged on the draft itself.
         flags += [
             {**flag.as_json(), "in": "translation", "language": translation[0]}
-            for flag in coach.check(translation[1], translation[0], advice_language=language)
+            for flag in await coach.check_async(translation[1], translation[0], advice_language=language)
             if flag.kind not in seen and flag.start >= 0
         ]
     return {"language": language, "flags": flags}
