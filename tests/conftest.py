@@ -149,7 +149,7 @@ async def translating_desk(desk: Desk, embedded_language: LanguageService) -> De
 def coach() -> Coach:
     """The real coach (embeddings over the packaged playbook), built once for the whole run."""
     built = build_coach(cache_dir=Settings().models_dir)
-    built.analyze("warm up")  # trains the classifiers on the playbook's examples
+    built.warm_up()  # trains the classifiers on the playbook's examples and labelled drafts
     return built
 
 

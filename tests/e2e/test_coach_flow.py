@@ -14,7 +14,7 @@ READ_MS = 20_000  # the analysis runs in the background: tens of milliseconds, b
 
 
 # This module's own desk, with the coach on (the shared one runs without it).
-server = own_server("coach", CROSSDESK_COACH="embedded")
+server = own_server("coach", start_timeout_s=240, CROSSDESK_COACH="embedded")
 
 
 def test_an_angry_buyer_is_read_and_the_agent_is_coached(stage, tag):

@@ -44,6 +44,11 @@ class Coach:
             return self._analyzer
 
     @property
+    def ready(self) -> bool:
+        """Both classifiers trained: analyses and checks answer at their usual speed."""
+        return self._analyzer is not None and self._checker is not None
+
+    @property
     def checker(self) -> DraftChecker:
         """Patterns and, when the playbook has labelled drafts, the sentence judge (trained on first use)."""
         with self._lock:

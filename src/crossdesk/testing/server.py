@@ -94,8 +94,11 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log_path}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base_url}/healthz", timeout=1.0).status_code == 200:
+            with contextlib.suppress(httpx.HTTPError, ValueError):
+                health = httpx.get(f"{self.base_url}/healthz", timeout=1.0)
+                # Ready when answering, and its coach (if on) has its classifiers trained: the first start
+                # on a machine embeds the playbook (half a minute), which no test should race.
+                if health.status_code == 200 and health.json().get("coach") != "warming":
                     return self
             time.sleep(0.1)
         self.stop()

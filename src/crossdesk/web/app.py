@@ -113,7 +113,8 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None) -> So
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, object]:
-        return {"ok": True, "connections": hub.connection_count}
+        coach = "off" if desk.coach is None else "ready" if desk.coach.ready else "warming"
+        return {"ok": True, "connections": hub.connection_count, "coach": coach}
 
     return SocketsFirst(app)
 
