@@ -49,23 +49,10 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from crossdesk.testing.browser import ALLOW_CAMERA, CALL_ARGS, CHROMIUM
 from crossdesk.testing.netdelay import UdpDelayProxy
 from crossdesk.testing.turn import TurnServer
 
-CHROMIUM = "/usr/bin/chromium"
-# ../shared/RTC.md: without --allow-loopback-in-peer-connection Chromium gathers no candidates on loopback.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--allow-loopback-in-peer-connection",
-]
 PEERS = ("sender", "receiver")
 
 PAGE = """<!doctype html>
@@ -272,7 +259,9 @@ def _relay(delay_s: float) -> Iterator[_Relay]:
 
 def launch_chromium(playwright: Playwright) -> Browser:
     """Debian's chromium, headless, with the flags a loopback call needs (never `playwright install`)."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=[*CALL_ARGS, ALLOW_CAMERA]
+    )
 
 
 def measure_bare_pair(

@@ -33,20 +33,11 @@ from playwright.sync_api import (
 )
 
 from crossdesk.testing import ServerProcess
+from crossdesk.testing.browser import BASE_ARGS, CHROMIUM
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOP = "demo"
 PASSWORD = "demo-password"
 ADMIN = "admin@demo.shop"
@@ -93,7 +84,7 @@ def playwright() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BASE_ARGS)
     yield browser
     browser.close()
 

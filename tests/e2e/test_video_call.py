@@ -11,19 +11,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Locator, Page, Playwright, expect
 
+from crossdesk.testing.browser import ALLOW_CAMERA, CALL_ARGS, CHROMIUM
+
 AGENT = "liwei@demo.shop"
-CHROMIUM = "/usr/bin/chromium"
-BASE_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--allow-loopback-in-peer-connection",  # ICE finds no candidates on loopback without it
-    "--use-fake-device-for-media-stream",
-]
 CALL_MS = 15_000  # connecting, first frames
 
 
@@ -31,7 +21,7 @@ CALL_MS = 15_000  # connecting, first frames
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Cameras that exist and a permission prompt answered yes, as a buyer who taps Allow."""
     browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=[*BASE_ARGS, "--use-fake-ui-for-media-stream"]
+        executable_path=str(CHROMIUM), headless=True, args=[*CALL_ARGS, ALLOW_CAMERA]
     )
     yield browser
     browser.close()
@@ -139,7 +129,7 @@ def test_buyer_declines_and_the_agent_is_told(stage, tag):
 def refusing_browser(playwright: Playwright) -> Iterator[Browser]:
     """No fake permission UI: headless Chromium answers the camera prompt with "block", as a buyer who
     taps Block does."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BASE_ARGS)
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CALL_ARGS)
     yield browser
     browser.close()
 

@@ -14,22 +14,11 @@ from playwright.sync_api import Browser, Playwright, expect
 from tests.e2e.servers import ARTIFACTS
 
 from crossdesk.testing import ServerProcess
+from crossdesk.testing.browser import ALLOW_CAMERA, CALL_ARGS, CHROMIUM
 from crossdesk.testing.turn import TurnServer, coturn_available
 
 AGENT = "liwei@demo.shop"
 CALL_MS = 20_000
-MEDIA_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--allow-loopback-in-peer-connection",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-]
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +49,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, turn: TurnServer) -> Iterat
 
 @pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=MEDIA_ARGS)
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=[*CALL_ARGS, ALLOW_CAMERA]
+    )
     yield browser
     browser.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from datetime import datetime
 
 import sqlalchemy as sa
 from PIL import Image, UnidentifiedImageError
@@ -48,31 +49,49 @@ def check_image(data: bytes, max_bytes: int) -> tuple[str, int, int]:
     return ALLOWED_FORMATS[kind], width, height
 
 
-async def upload_image(desk: Desk, principal: Principal, data: bytes, conversation_id: int | None) -> Json:
-    content_type, width, height = check_image(data, desk.settings.max_attachment_bytes)
-    insert = sa.insert(attachments).values(
-        shop_id=principal.shop_id,
-        conversation_id=conversation_id,
-        uploader_type=principal.author_type.value,
-        uploader_id=principal.id,
-        content_type=content_type,
-        size=len(data),
-        width=width,
-        height=height,
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
-        created_at=desk.clock(),
-    )
-
-    def transaction(conn: sa.Connection) -> int:
-        if conversation_id is not None:
-            check_conversation_access(conn, principal, conversation_id)
-        return int(conn.execute(insert.returning(attachments.c.id)).scalar_one())
-
-    attachment_id = await desk.db.write(transaction)
+def store_attachment(
+    conn: sa.Connection,
+    principal: Principal,
+    conversation_id: int | None,
+    data: bytes,
+    kind: tuple[str, int, int],
+    now: datetime,
+) -> Json:
+    """Keep checked bytes (`kind`: content type, width, height) for the shop, inside the caller's
+    transaction; the attachment as the API shows it."""
+    content_type, width, height = kind
+    attachment_id = conn.execute(
+        sa.insert(attachments)
+        .values(
+            shop_id=principal.shop_id,
+            conversation_id=conversation_id,
+            uploader_type=principal.author_type.value,
+            uploader_id=principal.id,
+            content_type=content_type,
+            size=len(data),
+            width=width,
+            height=height,
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+            created_at=now,
+        )
+        .returning(attachments.c.id)
+    ).scalar_one()
     return attachment_json(
         {"id": attachment_id, "content_type": content_type, "width": width, "height": height}
     )
+
+
+async def upload_image(desk: Desk, principal: Principal, data: bytes, conversation_id: int | None) -> Json:
+    kind = check_image(data, desk.settings.max_attachment_bytes)
+    now = desk.clock()
+
+    def transaction(conn: sa.Connection) -> Json:
+        if conversation_id is not None:
+            check_conversation_access(conn, principal, conversation_id)
+        return store_attachment(conn, principal, conversation_id, data, kind, now)
+
+    return await desk.db.write(transaction)
 
 
 async def read_image(desk: Desk, principal: Principal, attachment_id: int) -> tuple[bytes, str]:

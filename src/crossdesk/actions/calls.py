@@ -6,7 +6,6 @@ another agent) can neither read nor inject an offer. The record ends in the conv
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,11 +13,11 @@ import orjson
 import sqlalchemy as sa
 
 from crossdesk.actions.access import check_agent, check_conversation_access
-from crossdesk.actions.attachments import check_image
+from crossdesk.actions.attachments import check_image, store_attachment
 from crossdesk.actions.errors import Conflict, Invalid, NotFound, TooLong
 from crossdesk.actions.timeline import append_message
-from crossdesk.db.queries import Json, attachment_json, iso
-from crossdesk.db.tables import agents, attachments, calls
+from crossdesk.db.queries import Json, iso
+from crossdesk.db.tables import agents, calls
 from crossdesk.desk import Desk
 from crossdesk.domain.models import MessageKind, Principal
 from crossdesk.events.event import Event, EventName
@@ -368,25 +367,8 @@ async def attach_snapshot(desk: Desk, principal: Principal, call_id: int, data: 
         check_agent(principal)
         if row["state"] != CallState.ACTIVE:
             raise Conflict("Snapshots are taken during a call")
-        attachment_id = conn.execute(
-            sa.insert(attachments)
-            .values(
-                shop_id=principal.shop_id,
-                conversation_id=row["conversation_id"],
-                uploader_type=principal.author_type.value,
-                uploader_id=principal.id,
-                content_type=content_type,
-                size=len(data),
-                width=width,
-                height=height,
-                sha256=hashlib.sha256(data).hexdigest(),
-                data=data,
-                created_at=now,
-            )
-            .returning(attachments.c.id)
-        ).scalar_one()
-        attachment = attachment_json(
-            {"id": attachment_id, "content_type": content_type, "width": width, "height": height}
+        attachment = store_attachment(
+            conn, principal, row["conversation_id"], data, (content_type, width, height), now
         )
         message = append_message(
             conn,
@@ -467,25 +449,8 @@ async def attach_recording(desk: Desk, principal: Principal, call_id: int, data:
             "allowed_at"
         ):
             raise Conflict("The buyer has not allowed recording this call")
-        attachment_id = conn.execute(
-            sa.insert(attachments)
-            .values(
-                shop_id=principal.shop_id,
-                conversation_id=row["conversation_id"],
-                uploader_type=principal.author_type.value,
-                uploader_id=principal.id,
-                content_type=content_type,
-                size=len(data),
-                width=0,
-                height=0,
-                sha256=hashlib.sha256(data).hexdigest(),
-                data=data,
-                created_at=now,
-            )
-            .returning(attachments.c.id)
-        ).scalar_one()
-        attachment = attachment_json(
-            {"id": attachment_id, "content_type": content_type, "width": 0, "height": 0}
+        attachment = store_attachment(
+            conn, principal, row["conversation_id"], data, (content_type, 0, 0), now
         )
         message = append_message(
             conn,
