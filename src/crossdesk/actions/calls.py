@@ -90,6 +90,47 @@ def _updated(row: sa.RowMapping) -> Event:
     )
 
 
+def _timeline_item(
+    conn: sa.Connection,
+    row: sa.RowMapping,
+    author: dict[str, Any],
+    *,
+    kind: MessageKind,
+    body: str,
+    now: datetime,
+    meta: dict[str, Any],
+    attachment: Json | None = None,
+    to_contact: bool = True,
+) -> tuple[Json, Event]:
+    """Append one of the call's items (its record, a snapshot, a recording) to its conversation, owed to
+    webhooks in the same transaction; the event to publish after the commit."""
+    message = append_message(
+        conn,
+        row["conversation_id"],
+        kind=kind,
+        author=author,
+        body=body,
+        now=now,
+        attachment=attachment,
+        meta=meta,
+    )
+    outbox.enqueue(conn, row["shop_id"], EventName.MESSAGE_CREATED, message, now)
+    event = Event(
+        EventName.MESSAGE_CREATED,
+        row["shop_id"],
+        row["conversation_id"],
+        row["contact_id"],
+        message,
+        seq=message["seq"],
+        visible_to_contact=to_contact,
+    )
+    return message, event
+
+
+def _author(principal: Principal) -> dict[str, Any]:
+    return {"type": principal.author_type.value, "id": principal.id, "name": principal.name}
+
+
 async def _publish(desk: Desk, events: list[Event]) -> None:
     for event in events:  # only after the commit
         await desk.bus.publish(event)
@@ -207,28 +248,17 @@ def _end(conn: sa.Connection, row: sa.RowMapping, reason: EndReason, by: str, no
     final = _row(conn, row["id"])
     assert final is not None
     record = _call_json(final)
-    message = append_message(
+    message, created = _timeline_item(
         conn,
-        row["conversation_id"],
+        row,
+        {"type": "agent", "id": row["agent_id"], "name": row["agent_name"]},
         kind=MessageKind.CALL,
-        author={"type": "agent", "id": row["agent_id"], "name": row["agent_name"]},
         body=summary(row["media"], reason.value, record["duration_s"]),
         now=now,
         meta={"call": record},
     )
     conn.execute(sa.update(calls).where(calls.c.id == row["id"]).values(message_id=message["id"]))
-    outbox.enqueue(conn, row["shop_id"], EventName.MESSAGE_CREATED, message, now)
-    return [
-        Event(
-            EventName.MESSAGE_CREATED,
-            row["shop_id"],
-            row["conversation_id"],
-            row["contact_id"],
-            message,
-            seq=message["seq"],
-        ),
-        _updated(final),
-    ]
+    return [created, _updated(final)]
 
 
 async def hang_up(desk: Desk, principal: Principal, call_id: int, reason: str | None = None) -> None:
@@ -287,28 +317,35 @@ async def expire_ringing(desk: Desk) -> int:
     presence = now - timedelta(seconds=desk.settings.rtc_presence_timeout_s)
     unanswered = now - timedelta(seconds=desk.settings.rtc_ring_timeout_s)
 
-    def transaction(conn: sa.Connection) -> tuple[list[Event], int]:
-        due = conn.execute(
+    ringing = await desk.db.read(
+        lambda conn: conn.execute(
             sa.select(calls.c.id, calls.c.contact_connection, calls.c.created_at).where(
                 calls.c.state == CallState.RINGING.value
             )
         ).all()
-        events: list[Event] = []
-        for call_id, contact_connection, created_at in due:
-            if contact_connection is None and created_at <= presence:
-                reason = EndReason.BUYER_OFFLINE
-            elif created_at <= unanswered:
-                reason = EndReason.NO_ANSWER
-            else:
-                continue
-            row = _row(conn, call_id, lock=True)
-            if row is not None:
-                events += _end(conn, row, reason, "system", now)
-        return events, len(due)
+    )
+    due: list[tuple[int, EndReason]] = []
+    for call_id, contact_connection, created_at in ringing:
+        if contact_connection is None and created_at <= presence:
+            due.append((call_id, EndReason.BUYER_OFFLINE))
+        elif created_at <= unanswered:
+            due.append((call_id, EndReason.NO_ANSWER))
+    if not due:
+        return len(ringing)  # the usual pass: a read, no write
 
-    events, ringing = await desk.db.write(transaction)
-    await _publish(desk, events)
-    return ringing
+    def transaction(conn: sa.Connection) -> list[Event]:
+        events: list[Event] = []
+        for call_id, reason in due:
+            row = _row(conn, call_id, lock=True)
+            # Checked again under the lock: a call answered (or rung) since the read stays up.
+            if row is None or row["state"] != CallState.RINGING:
+                continue
+            if reason is EndReason.NO_ANSWER or row["contact_connection"] is None:
+                events += _end(conn, row, reason, "system", now)
+        return events
+
+    await _publish(desk, await desk.db.write(transaction))
+    return len(ringing)
 
 
 # --- while the call is up ------------------------------------------------------------------------------
@@ -370,26 +407,16 @@ async def attach_snapshot(desk: Desk, principal: Principal, call_id: int, data: 
         attachment = store_attachment(
             conn, principal, row["conversation_id"], data, (content_type, width, height), now
         )
-        message = append_message(
+        return _timeline_item(
             conn,
-            row["conversation_id"],
+            row,
+            _author(principal),
             kind=MessageKind.IMAGE,
-            author={"type": principal.author_type.value, "id": principal.id, "name": principal.name},
             body="Snapshot from the video call",
             now=now,
             attachment=attachment,
             meta={"snapshot": {"call_id": call_id, "captured_at": iso(now)}},
         )
-        outbox.enqueue(conn, principal.shop_id, EventName.MESSAGE_CREATED, message, now)
-        event = Event(
-            EventName.MESSAGE_CREATED,
-            principal.shop_id,
-            row["conversation_id"],
-            row["contact_id"],
-            message,
-            seq=message["seq"],
-        )
-        return message, event
 
     message, event = await desk.db.write(transaction)
     await desk.bus.publish(event)
@@ -452,27 +479,17 @@ async def attach_recording(desk: Desk, principal: Principal, call_id: int, data:
         attachment = store_attachment(
             conn, principal, row["conversation_id"], data, (content_type, 0, 0), now
         )
-        message = append_message(
+        return _timeline_item(
             conn,
-            row["conversation_id"],
+            row,
+            _author(principal),
             kind=MessageKind.RECORDING,
-            author={"type": principal.author_type.value, "id": principal.id, "name": principal.name},
             body="Recording of the call",
             now=now,
             attachment=attachment,
             meta={"recording": {"call_id": call_id, "consent": consent, "size": len(data)}},
+            to_contact=False,  # staff only
         )
-        outbox.enqueue(conn, principal.shop_id, EventName.MESSAGE_CREATED, message, now)
-        event = Event(
-            EventName.MESSAGE_CREATED,
-            principal.shop_id,
-            row["conversation_id"],
-            row["contact_id"],
-            message,
-            seq=message["seq"],
-            visible_to_contact=False,
-        )
-        return message, event
 
     message, event = await desk.db.write(transaction)
     await desk.bus.publish(event)

@@ -116,8 +116,7 @@ async def websocket_endpoint(ws: WebSocket, raw_send: Send) -> None:
 async def _announce_live_calls(desk: Desk, conn: Connection) -> None:
     """A buyer page that opens while a call rings for them shows the invitation."""
     for call in await call_actions.live_calls_for(desk, conn.principal):
-        event = Event(EventName.CALL_UPDATED, conn.principal.shop_id, call["conversation_id"], 0, call)
-        conn.send_frame(orjson.loads(event.frame()))
+        conn.offer(Event(EventName.CALL_UPDATED, conn.principal.shop_id, call["conversation_id"], 0, call))
 
 
 async def _authenticate(ws: WebSocket, desk: Desk, token: Any) -> Principal | None:
