@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,9 +18,11 @@ pytestmark = [pytest.mark.redis, pytest.mark.slow]
 REDIS_URL = os.environ.get("CROSSDESK_TEST_REDIS_URL", "")
 
 
-def test_buyer_on_one_process_reaches_agent_on_another(
+@pytest.fixture
+def processes(
     tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
+) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    """Two server processes on one database, fanning out through Redis."""
     if not REDIS_URL:
         pytest.skip("CROSSDESK_TEST_REDIS_URL is not set")
     # PostgreSQL when available (the production setup); otherwise one SQLite file shared by both.
@@ -34,12 +37,20 @@ def test_buyer_on_one_process_reaches_agent_on_another(
         "CROSSDESK_SECRET_KEY": "shared-secret-for-both-processes",
     }
     first = ServerProcess(tmp_path / "a", database_url=database_url, env=env).start()
-    second = ServerProcess(tmp_path / "b", database_url=database_url, env=env).start()
     try:
-        asyncio.run(_scenario(first, second))
+        second = ServerProcess(tmp_path / "b", database_url=database_url, env=env).start()
+        try:
+            yield first, second
+        finally:
+            second.stop()
     finally:
         first.stop()
-        second.stop()
+
+
+def test_buyer_on_one_process_reaches_agent_on_another(
+    processes: tuple[ServerProcess, ServerProcess],
+) -> None:
+    asyncio.run(_scenario(*processes))
 
 
 async def _scenario(first: ServerProcess, second: ServerProcess) -> None:
@@ -69,27 +80,9 @@ async def _scenario(first: ServerProcess, second: ServerProcess) -> None:
             await client.close()
 
 
-def test_call_signaling_crosses_processes(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_call_signaling_crosses_processes(processes: tuple[ServerProcess, ServerProcess]) -> None:
     """An offer meant for one socket reaches it on the other process, and only it."""
-    if not REDIS_URL:
-        pytest.skip("CROSSDESK_TEST_REDIS_URL is not set")
-    database_url = (
-        request.getfixturevalue("database_url_postgres")
-        if os.environ.get("CROSSDESK_TEST_POSTGRES_URL")
-        else f"sqlite:///{tmp_path / 'shared.db'}"
-    )
-    env = {
-        "CROSSDESK_REDIS_URL": REDIS_URL,
-        "CROSSDESK_REDIS_CHANNEL": f"crossdesk-test-{uuid.uuid4().hex}",
-        "CROSSDESK_SECRET_KEY": "shared-secret-for-both-processes",
-    }
-    first = ServerProcess(tmp_path / "a", database_url=database_url, env=env).start()
-    second = ServerProcess(tmp_path / "b", database_url=database_url, env=env).start()
-    try:
-        asyncio.run(_call_scenario(first, second))
-    finally:
-        first.stop()
-        second.stop()
+    asyncio.run(_call_scenario(*processes))
 
 
 async def _call_scenario(first: ServerProcess, second: ServerProcess) -> None:

@@ -2,6 +2,7 @@
 // evidence onto the conversation, watch the connection's quality, hang up. One call at a time; the panel
 // floats over the desk so the agent can keep reading the conversation (or another) during the call.
 import { CallPeer, onFirstFrame, openDevices } from '../shared/call-peer.js';
+import { formatDuration } from '../shared/format.js';
 import { newClientId } from '../shared/ids.js';
 
 const STATS_EVERY_MS = 2000;
@@ -365,7 +366,7 @@ export function callRecordText(message) {
   const what = call.media === 'video' ? 'Video call' : 'Voice call';
   const parts = [`${what} by ${call.agent?.name ?? 'an agent'}`];
   if (call.end_reason === 'completed' && call.duration_s != null) {
-    parts.push(`${Math.floor(call.duration_s / 60)}:${String(call.duration_s % 60).padStart(2, '0')}`);
+    parts.push(formatDuration(call.duration_s));
   } else {
     parts.push(call.end_reason?.replaceAll('_', ' ') ?? 'ended');
   }

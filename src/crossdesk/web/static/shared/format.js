@@ -13,6 +13,11 @@ export function formatDateTime(iso) {
   return iso ? fullDateFormat.format(new Date(iso)) : '';
 }
 
+/** A call's length as m:ss. */
+export function formatDuration(seconds) {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
 /** "now", "5 min. ago", "3 hr. ago", "yesterday", then a short date. */
 export function formatRelative(iso, now = Date.now()) {
   if (!iso) return '';

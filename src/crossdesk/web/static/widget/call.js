@@ -4,6 +4,7 @@
 // The connection is prepared while the invitation is on screen (see shared/call-peer.js): this page rings,
 // answers the agent's offer without sending anything, and only opens the camera when the buyer accepts.
 import { CallPeer, openDevices } from '../shared/call-peer.js';
+import { formatDuration } from '../shared/format.js';
 import { callLabels } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -215,7 +216,7 @@ export function buyerCallText(message, language) {
   const labels = callLabels(language, call.agent?.name ?? '');
   const title = call.media === 'video' ? labels.inviteVideo : labels.inviteVoice;
   if (call.end_reason === 'completed' && call.duration_s != null) {
-    return `${title} · ${Math.floor(call.duration_s / 60)}:${String(call.duration_s % 60).padStart(2, '0')}`;
+    return `${title} · ${formatDuration(call.duration_s)}`;
   }
   return `${title} · ${labels.ended}`;
 }
