@@ -31,6 +31,9 @@ from crossdesk.coach.service import Coach, build_coach  # noqa: E402
 from crossdesk.config import Settings  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
+# The test messages' sentiment labelled again, blind, by two annotators following docs/playbook.md's
+# convention; "adjudicated" is the majority of the three labels (the writer's when all differ).
+VOTES = "coach_messages_sentiment_votes.jsonl"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -43,7 +46,13 @@ def load(name: str) -> list[dict[str, object]]:
         return [json.loads(line) for line in file if line.strip()]
 
 
-def evaluate_messages(coach: Coach, rows: list[dict[str, object]], verbose: bool) -> dict[str, float]:
+def evaluate_messages(
+    coach: Coach,
+    rows: list[dict[str, object]],
+    verbose: bool,
+    votes: dict[str, dict[str, str]] | None = None,
+) -> dict[str, float]:
+    """`votes`: per message id, the sentiment labels of independent annotators and the adjudicated one."""
     coach.analyze("warm up")  # builds the analyzer: embeds every playbook example once
     hits: Counter[str] = Counter()
     per_language: dict[str, list[bool]] = defaultdict(list)
@@ -57,6 +66,8 @@ def evaluate_messages(coach: Coach, rows: list[dict[str, object]], verbose: bool
         intent_ok = found.intent == row["intent"]
         hits["intent"] += intent_ok
         hits["sentiment"] += found.sentiment == row["sentiment"]
+        if votes:
+            hits["sentiment_adjudicated"] += found.sentiment == votes[str(row["id"])]["adjudicated"]
         hits["urgent"] += found.urgent == row["urgent"]
         per_language[str(row["lang"])].append(intent_ok)
         per_intent[str(row["intent"])].append(intent_ok)
@@ -77,9 +88,35 @@ def evaluate_messages(coach: Coach, rows: list[dict[str, object]], verbose: bool
         "  most confused (truth -> said): "
         + ", ".join(f"{a}->{b} {c}" for (a, b), c in confusion.most_common(6))
     )
+    adjudicated = hits["sentiment_adjudicated"] / n
+    if votes:
+        agreed = hits["sentiment_adjudicated"]
+        print(f"  sentiment against the adjudicated labels {agreed}/{n} = {adjudicated:.1%}")
+        print_agreement(votes)
     p50, p95 = percentile(times, 50), percentile(times, 95)
     print(f"  analysis latency p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-    return {"intent": hits["intent"] / n, "sentiment": hits["sentiment"] / n, "p50": p50, "p95": p95}
+    return {
+        "intent": hits["intent"] / n,
+        "sentiment": hits["sentiment"] / n,
+        "sentiment_adjudicated": adjudicated,
+        "p50": p50,
+        "p95": p95,
+    }
+
+
+def print_agreement(votes: dict[str, dict[str, str]]) -> None:
+    """How often the labellers agree with each other: the ceiling for any one set of labels."""
+    labellers = ("writer", "annotator_a", "annotator_b")
+    pairs = [(a, b) for i, a in enumerate(labellers) for b in labellers[i + 1 :]]
+    n = len(votes)
+    print(
+        "  labellers agree: "
+        + ", ".join(f"{a}/{b} {sum(v[a] == v[b] for v in votes.values()) / n:.1%}" for a, b in pairs)
+    )
+
+
+def load_votes() -> dict[str, dict[str, str]]:
+    return {str(row["id"]): {k: str(v) for k, v in row.items()} for row in load(VOTES)}
 
 
 def evaluate_drafts(
@@ -161,7 +198,14 @@ def cross_validate(coach: Coach, folds: int = 5) -> dict[str, float]:
     print(f"Labelled messages, {CV_NAME}: {n}")
     for task in ("intent", "sentiment"):
         print(f"  {task:<10} {hits[task]}/{n} = {hits[task] / n:.1%} (the classifier alone, no rules)")
-    return {"intent": hits["intent"] / n, "sentiment": hits["sentiment"] / n, "p50": 0.0, "p95": 0.0}
+    sentiment = hits["sentiment"] / n
+    return {
+        "intent": hits["intent"] / n,
+        "sentiment": sentiment,
+        "sentiment_adjudicated": sentiment,
+        "p50": 0.0,
+        "p95": 0.0,
+    }
 
 
 def cross_validation_checkers(
@@ -231,7 +275,7 @@ def main() -> None:
     verbose = args.verbose or args.which == "dev"
     coach = build_coach(cache_dir=Settings().models_dir)
     if args.which == "test":
-        messages = evaluate_messages(coach, load("coach_messages.jsonl"), verbose)
+        messages = evaluate_messages(coach, load("coach_messages.jsonl"), verbose, load_votes())
         drafts = evaluate_drafts(coach, load("coach_drafts.jsonl"), verbose)
     else:
         messages = cross_validate(coach)
@@ -239,6 +283,7 @@ def main() -> None:
         drafts = evaluate_drafts(coach, rows, verbose, checkers)
     print(
         f"intent_acc={messages['intent']:.4f} sentiment_acc={messages['sentiment']:.4f}"
+        f" sentiment_adjudicated_acc={messages['sentiment_adjudicated']:.4f}"
         f" flag_precision={drafts['precision']:.4f} flag_recall={drafts['recall']:.4f}"
         f" good_unflagged={drafts['good_clean']:.4f} analysis_p50_ms={messages['p50']:.1f}"
         f" analysis_p95_ms={messages['p95']:.1f} set={args.which}"

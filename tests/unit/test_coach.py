@@ -35,6 +35,8 @@ FLAGGED = [
     ("en", "As I already told you, the size chart is on the page.", "condescending", "As I already told"),
     ("zh", "保证明天一定到！", "over_promising", "保证明天一定到"),
     ("en", "I guarantee it will arrive tomorrow.", "over_promising", "I guarantee"),
+    ("en", "Please file a claim with the carrier.", "blame_shifting", "claim with the carrier"),
+    ("en", "Hello dear, welcome to our shop! Sure.", "canned_opening", "welcome to our shop"),
 ]
 
 GOOD = [
@@ -42,6 +44,13 @@ GOOD = [
     ("en", "Our 12-month warranty covers this: I've just arranged a replacement, it ships tomorrow."),
     ("zh", "正常情况下清关需要两天，您的包裹周一进入海关，预计周四送达。"),
     ("zh", "谢谢您发来的照片，我看到杯柄确实裂了。我今天就为您补发一个新的。"),
+    # The same words as faults, owned by the shop: the agent files the claim, cannot promise 100%, should
+    # have checked; a greeting before a real answer; an action without a date.
+    ("en", "The box was crushed in transit, that's ours to fix: I'll handle the claim with the carrier."),
+    ("en", "Hi dear! Your parcel cleared customs in Moscow on 15 Oct; from there it takes 7-12 days."),
+    ("en", "The house number is missing on our label, which we should have checked. It ships again today."),
+    ("zh", "包裹预计周五送达，具体时间我无法百分之百保证，但我会每天跟踪。"),
+    ("zh", "如果还是不亮，拍个视频给我，我当天给您补发一个新的。"),
 ]
 
 
