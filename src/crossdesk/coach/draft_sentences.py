@@ -29,9 +29,11 @@ THRESHOLD = 0.8
 _SENTENCE = re.compile(r"(?:[^。！？!?；;.\n]|\.(?!\s|$))+(?:[。！？!?；;\n]+|\.(?=\s|$)|$)")
 _MEMO = 2048  # sentence vectors kept: a draft is re-checked as the agent types, mostly unchanged
 # A sentence of one or two words ("Hello!", "您好！") carries no fault of its own: whether a greeting is
-# canned depends on what follows, which the patterns read. Han characters count one word each.
+# canned depends on what follows, which the patterns read. In scripts written without spaces (Han, kana,
+# Thai) each character counts as a word.
 MIN_WORDS = 3
-_WORD = re.compile(r"[\u3400-\u9fff]|[^\s\u3400-\u9fff]*[^\W\d_][^\s\u3400-\u9fff]*")
+_UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff"
+_WORD = re.compile(rf"[{_UNSPACED}]|[^\s{_UNSPACED}]*[^\W\d_][^\s{_UNSPACED}]*")
 
 
 @dataclass(frozen=True)
