@@ -97,7 +97,7 @@ class ServerProcess:
             with contextlib.suppress(httpx.HTTPError, ValueError):
                 health = httpx.get(f"{self.base_url}/healthz", timeout=1.0)
                 # Ready when answering, and its coach (if on) has its classifiers trained: the first start
-                # on a machine embeds the playbook (half a minute), which no test should race.
+                # on a machine embeds the playbook (minutes), which no test should race.
                 if health.status_code == 200 and health.json().get("coach") != "warming":
                     return self
             time.sleep(0.1)
