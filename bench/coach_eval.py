@@ -31,8 +31,9 @@ from crossdesk.coach.service import Coach, build_coach  # noqa: E402
 from crossdesk.config import Settings  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
-# The test messages' sentiment labelled again, blind, by two annotators following docs/playbook.md's
-# convention; "adjudicated" is the majority of the three labels (the writer's when all differ).
+# The test messages' sentiment labelled again, blind, from docs/playbook.md's convention alone: annotators
+# A and B on 2026-11-25, C and D on 2026-11-26 after the waiting rule was added. "adjudicated" is the
+# majority of the writer, C and D (the current convention; the writer's label when all three differ).
 VOTES = "coach_messages_sentiment_votes.jsonl"
 
 
@@ -101,7 +102,7 @@ def evaluate_messages(
 
 def print_agreement(votes: dict[str, dict[str, str]]) -> None:
     """How often the labellers agree with each other: the ceiling for any one set of labels."""
-    labellers = ("writer", "annotator_a", "annotator_b")
+    labellers = ("writer", "annotator_a", "annotator_b", "annotator_c", "annotator_d")
     pairs = [(a, b) for i, a in enumerate(labellers) for b in labellers[i + 1 :]]
     n = len(votes)
     print(
