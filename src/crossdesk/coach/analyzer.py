@@ -58,11 +58,19 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(cue)}(?!\w)", re.IGNORECASE)
 
 
+# How much the examples' wording counts beside their meaning (coach/wording.py). Held out one writer at a
+# time over the labelled messages: intent 91.8% -> 94.0%, sentiment 92.3% -> 92.8% at 0.03; from 0.1 on
+# the wording drowns the meaning (sentiment 91.6%).
+WORDING_WEIGHT = 0.03
+
+
 class Analyzer:
     def __init__(self, playbook: Playbook, embedder: Embedder, cache: ExampleCache | None = None) -> None:
         self.embedder = embedder
-        self.intents = ExampleClassifier(embedder, playbook.intent_examples, INTENTS, cache)
-        self.sentiments = ExampleClassifier(embedder, playbook.sentiment_examples, SENTIMENTS, cache)
+        self.intents = ExampleClassifier(embedder, playbook.intent_examples, INTENTS, cache, WORDING_WEIGHT)
+        self.sentiments = ExampleClassifier(
+            embedder, playbook.sentiment_examples, SENTIMENTS, cache, WORDING_WEIGHT
+        )
         self.urgency = UrgencyCues(playbook.urgency_cues, playbook.repeated_punctuation)
 
     def analyze(self, text: str) -> Analysis:
@@ -72,9 +80,9 @@ class Analyzer:
             cues = self.urgency.find(text)
             return Analysis("other", 1.0, "negative" if cues else "neutral", bool(cues), cues)
         vector = self.embedder.embed([text])[0]
-        intent_scores = self.intents.scores(vector)
+        intent_scores = self.intents.scores(vector, text)
         ranked = sorted(intent_scores.items(), key=lambda item: item[1], reverse=True)
-        sentiment_scores = self.sentiments.scores(vector)
+        sentiment_scores = self.sentiments.scores(vector, text)
         sentiment = max(sentiment_scores, key=lambda s: sentiment_scores[s])
         cues = self.urgency.find(text)
         if sentiment == "neutral" and self.urgency.repeated(text):
