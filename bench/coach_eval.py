@@ -9,6 +9,8 @@ by cross-validation (`--set dev`), never on the test set.
     python bench/coach_eval.py              # the held-out test sets
     python bench/coach_eval.py --set dev    # development: 5-fold cross-validation over the playbook's
                                             # labelled messages and labelled drafts, every miss printed
+    python bench/coach_eval.py --messages NEW.jsonl --drafts NEW.jsonl
+                                            # a new writer's labelled data, before it joins the playbook
 The last line is a machine-readable summary.
 """
 
@@ -42,7 +44,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def load(name: str) -> list[dict[str, object]]:
+def load(name: str | Path) -> list[dict[str, object]]:
+    """A file of bench/data by name, or any path."""
     with (DATA / name).open(encoding="utf-8") as file:
         return [json.loads(line) for line in file if line.strip()]
 
@@ -59,6 +62,7 @@ def evaluate_messages(
     per_language: dict[str, list[bool]] = defaultdict(list)
     per_intent: dict[str, list[bool]] = defaultdict(list)
     confusion: Counter[tuple[str, str]] = Counter()
+    sentiment_confusion: Counter[tuple[str, str]] = Counter()
     times = []
     for row in rows:
         started = time.perf_counter()
@@ -67,19 +71,25 @@ def evaluate_messages(
         intent_ok = found.intent == row["intent"]
         hits["intent"] += intent_ok
         hits["sentiment"] += found.sentiment == row["sentiment"]
+        if found.sentiment != row["sentiment"]:
+            sentiment_confusion[(str(row["sentiment"]), found.sentiment)] += 1
         if votes:
             hits["sentiment_adjudicated"] += found.sentiment == votes[str(row["id"])]["adjudicated"]
-        hits["urgent"] += found.urgent == row["urgent"]
+        if "urgent" in row:  # the test set labels urgency; development data does not
+            hits["urgent"] += found.urgent == row["urgent"]
+            hits["urgent_labelled"] += 1
         per_language[str(row["lang"])].append(intent_ok)
         per_intent[str(row["intent"])].append(intent_ok)
         if not intent_ok:
             confusion[(str(row["intent"]), found.intent)] += 1
             if verbose:
-                print(f"    {row['id']}: {row['intent']} -> {found.intent}: {row['text']!r}")
+                print(f"    {row.get('id', '')}: {row['intent']} -> {found.intent}: {row['text']!r}")
     n = len(rows)
     print(f"Buyer messages: {n} in {len(per_language)} languages")
     for key in ("intent", "sentiment", "urgent"):
-        print(f"  {key:<10} {hits[key]}/{n} = {hits[key] / n:.1%}")
+        total = hits["urgent_labelled"] if key == "urgent" else n
+        if total:
+            print(f"  {key:<10} {hits[key]}/{total} = {hits[key] / total:.1%}")
     print(
         "  intent per language: "
         + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(per_language.items()))
@@ -88,6 +98,10 @@ def evaluate_messages(
     print(
         "  most confused (truth -> said): "
         + ", ".join(f"{a}->{b} {c}" for (a, b), c in confusion.most_common(6))
+    )
+    print(
+        "  sentiment confused (truth -> said): "
+        + ", ".join(f"{a}->{b} {c}" for (a, b), c in sentiment_confusion.most_common())
     )
     p50, p95 = percentile(times, 50), percentile(times, 95)
     result = {"intent": hits["intent"] / n, "sentiment": hits["sentiment"] / n, "p50": p50, "p95": p95}
@@ -261,12 +275,17 @@ def main() -> None:
         help="with --set dev: the sentence judge, or patterns only",
     )
     parser.add_argument("--threshold", type=float, default=THRESHOLD, help="with --set dev: the judge's")
+    parser.add_argument("--messages", type=Path, help="labelled messages to read instead of the test set's")
+    parser.add_argument("--drafts", type=Path, help="labelled drafts to read instead of the test set's")
     args = parser.parse_args()
+    if args.which == "dev" and (args.messages or args.drafts):
+        parser.error("--messages and --drafts replace the test set; --set dev reads the playbook's own")
     verbose = args.verbose or args.which == "dev"
     coach = build_coach(cache_dir=Settings().models_dir)
     if args.which == "test":
-        messages = evaluate_messages(coach, load("coach_messages.jsonl"), verbose, load_votes())
-        drafts = evaluate_drafts(coach, load("coach_drafts.jsonl"), verbose)
+        votes = None if args.messages else load_votes()  # the test messages' second labels
+        messages = evaluate_messages(coach, load(args.messages or "coach_messages.jsonl"), verbose, votes)
+        drafts = evaluate_drafts(coach, load(args.drafts or "coach_drafts.jsonl"), verbose)
     else:
         messages = cross_validate(coach)
         rows, checkers = cross_validation_checkers(coach, args.judge, args.threshold)
