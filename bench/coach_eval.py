@@ -226,9 +226,11 @@ def cross_validation_checkers(
         sentence_judge = None
         if judge == "on":
             training = [row for i, row in enumerate(rows) if i not in held]
-            phrasings = coach.playbook.replies.sentences()
-            examples = judge_examples(training, phrasings)
-            sentence_judge = SentenceJudge(coach.embedder, examples, coach.cache, threshold, phrasings)
+            replies = coach.playbook.replies
+            examples = judge_examples(training, replies.sentences())
+            sentence_judge = SentenceJudge(
+                coach.embedder, examples, coach.cache, threshold, replies.phrasings()
+            )
         checker = DraftChecker(coach.playbook, sentence_judge)
         for i in held:
             checkers[i] = checker

@@ -56,13 +56,16 @@ class Replies:
     def languages(self) -> frozenset[str]:
         return frozenset(self.empathy)
 
-    def sentences(self) -> list[str]:
-        """Every phrasing the playbook recommends, {name} left out: good by definition."""
+    def phrasings(self) -> list[str]:
+        """Every phrasing the playbook recommends, as written ({name} and {{facts}} in place)."""
         texts = [t for by_language in self.openings.values() for lines in by_language.values() for t in lines]
         texts += [t for lines in (*self.empathy.values(), *self.closings.values()) for t in lines]
         texts += [t for by_language in self.bodies.values() for lines in by_language.values() for t in lines]
-        texts += [*self.refusal.values(), *self.greetings.values()]
-        return [text.replace("{name}", "") for text in texts]
+        return [*texts, *self.refusal.values(), *self.greetings.values()]
+
+    def sentences(self) -> list[str]:
+        """Every phrasing the playbook recommends, {name} left out: good by definition."""
+        return [text.replace("{name}", "") for text in self.phrasings()]
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,10 @@ class Coach:
             if self._checker is None:
                 judge = None
                 if self.playbook.labelled_drafts:
-                    phrasings = self.playbook.replies.sentences()
-                    examples = judge_examples(self.playbook.labelled_drafts, phrasings)
-                    judge = SentenceJudge(self.embedder, examples, self.cache, exempt=phrasings)
+                    replies = self.playbook.replies
+                    examples = judge_examples(self.playbook.labelled_drafts, replies.sentences())
+                    # As written: a name filled in before "您好" still matches its phrasing.
+                    judge = SentenceJudge(self.embedder, examples, self.cache, exempt=replies.phrasings())
                 self._checker = DraftChecker(self.playbook, judge)
             return self._checker
 
