@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from crossdesk.coach.classifier import ExampleClassifier
+from crossdesk.coach.draft_sentences import WORDING_WEIGHT  # the judge's
 from crossdesk.coach.embeddings import Vectors
 from crossdesk.coach.wording import WordingModel, ngram_counts
 
@@ -65,7 +66,7 @@ def test_a_classifier_blind_to_meaning_decides_by_wording_only_when_asked() -> N
     embedder = NoMeaning()
     vector = embedder.embed(["x"])[0]
     blind = EvenOdds(embedder, EXAMPLES, LABELS)
-    blended = EvenOdds(embedder, EXAMPLES, LABELS, wording_weight=0.15)
+    blended = EvenOdds(embedder, EXAMPLES, LABELS, wording_weight=WORDING_WEIGHT)
     text = "Sorting centres are busy, it is out of our hands."
     assert abs(blind.scores(vector, text)["blame_shifting"] - 0.5) < 1e-6
     assert blended.scores(vector, text)["blame_shifting"] > 0.9
