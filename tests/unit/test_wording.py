@@ -12,7 +12,7 @@ import numpy as np
 from crossdesk.coach.classifier import ExampleClassifier
 from crossdesk.coach.draft_sentences import WORDING_WEIGHT  # the judge's
 from crossdesk.coach.embeddings import Vectors
-from crossdesk.coach.wording import WordingModel, ngram_counts
+from crossdesk.coach.wording import WordingModel, ngrams
 
 EXAMPLES = {
     "ok": [
@@ -55,11 +55,9 @@ def test_wording_prefers_the_label_whose_examples_share_the_words() -> None:
 
 def test_ngrams_hash_the_same_in_every_process() -> None:
     # The model is built at start-up and queried later: Python's hash() would differ between processes.
-    code = (
-        "from crossdesk.coach.wording import ngram_counts; print(sorted(ngram_counts('Out of  our HANDS')))"
-    )
+    code = "from crossdesk.coach.wording import ngrams; print(sorted(ngrams('Out of  our HANDS')))"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert other.stdout.strip() == str(sorted(ngram_counts("out of our hands")))
+    assert other.stdout.strip() == str(sorted(ngrams("out of our hands")))
 
 
 def test_a_classifier_blind_to_meaning_decides_by_wording_only_when_asked() -> None:
