@@ -54,7 +54,7 @@ def test_wording_prefers_the_label_whose_examples_share_the_words() -> None:
 
 
 def test_ngrams_hash_the_same_in_every_process() -> None:
-    # The model is built at start-up and queried later: Python's hash() would differ between processes.
+    # Python's hash() is salted per process: the n-gram table, and the coach's figures, would vary by run.
     code = "from crossdesk.coach.wording import ngrams; print(sorted(ngrams('Out of  our HANDS')))"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert other.stdout.strip() == str(sorted(ngrams("out of our hands")))

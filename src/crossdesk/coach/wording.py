@@ -20,7 +20,8 @@ SMOOTHING = 0.5  # add-half: an n-gram never seen with a label is unlikely for i
 
 def ngrams(text: str) -> set[int]:
     """The distinct hashed character n-grams of the lower-cased text, spaces squeezed and a space at each end
-    so that word starts and ends are n-grams of their own. crc32, not hash(): stable between processes."""
+    so that word starts and ends are n-grams of their own. crc32, not hash(): Python salts hash() per
+    process, so which n-grams collide, and every measured figure, would change from one run to the next."""
     padded = " " + " ".join(text.lower().split()) + " "
     return {
         zlib.crc32(padded[i : i + n].encode("utf-8")) % BUCKETS
