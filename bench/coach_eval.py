@@ -45,8 +45,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def load(name: str | Path) -> list[dict[str, object]]:
-    """A file of bench/data by name, or any path."""
-    with (DATA / name).open(encoding="utf-8") as file:
+    """A file of bench/data by name, or any path (as given on the command line: relative to where it runs)."""
+    with (name if isinstance(name, Path) else DATA / name).open(encoding="utf-8") as file:
         return [json.loads(line) for line in file if line.strip()]
 
 
