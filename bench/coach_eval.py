@@ -174,7 +174,6 @@ def cross_validate(coach: Coach, folds: int = 5) -> dict[str, float]:
     """Intent and sentiment accuracy on the playbook's labelled messages, each fold classified by a model
     trained on the examples and the other folds (the development messages were folded into the playbook)."""
 
-    from crossdesk.coach.analyzer import WORDING_WEIGHT
     from crossdesk.coach.classifier import ExampleClassifier
     from crossdesk.coach.playbook import INTENTS, SENTIMENTS, load_playbook
 
@@ -201,7 +200,7 @@ def cross_validate(coach: Coach, folds: int = 5) -> dict[str, float]:
             for i, row in enumerate(rows):
                 if i not in held:
                     examples[str(row[task])].append(str(row["text"]))
-            classifier = ExampleClassifier(embedder, examples, labels, cache, WORDING_WEIGHT)
+            classifier = ExampleClassifier(embedder, examples, labels, cache)
             for i in held:
                 scores = classifier.scores(vectors[i], str(rows[i]["text"]))
                 hits[task] += max(scores, key=lambda k: scores[k]) == rows[i][task]

@@ -1,5 +1,5 @@
-"""The examples' wording beside their meaning: the n-gram model alone, and blended into a classifier whose
-embedding cannot tell the labels apart."""
+"""The examples' wording beside their meaning: n-gram features, and a classifier whose embedding cannot tell
+the labels apart deciding by the wording alone."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from crossdesk.coach.classifier import ExampleClassifier
-from crossdesk.coach.draft_sentences import WORDING_WEIGHT  # the judge's
 from crossdesk.coach.embeddings import Vectors
-from crossdesk.coach.wording import WordingModel, ngrams
+from crossdesk.coach.wording import Vocabulary, ngrams
 
 EXAMPLES = {
     "ok": [
@@ -36,23 +35,6 @@ class NoMeaning:
         return np.zeros((len(texts), 4), dtype=np.float32)
 
 
-class EvenOdds(ExampleClassifier):
-    """No training steps: the embedding's part gives every label the same odds, so only the wording can
-    decide."""
-
-    STEPS = 0
-
-
-def test_wording_prefers_the_label_whose_examples_share_the_words() -> None:
-    model = WordingModel(EXAMPLES, LABELS)
-    english = model.log_likelihoods("Sorry, the weather is out of our hands.")
-    chinese = model.log_likelihoods("航班延误我们也管不了。")  # no spaces: character n-grams still match
-    owned = model.log_likelihoods("I've reshipped it, tracking link below.")
-    assert english[1] == 0.0 > english[0]
-    assert chinese[1] == 0.0 > chinese[0]
-    assert owned[0] == 0.0 > owned[1]
-
-
 def test_ngrams_hash_the_same_in_every_process() -> None:
     # Python's hash() is salted per process: the n-gram table, and the coach's figures, would vary by run.
     code = "from crossdesk.coach.wording import ngrams; print(sorted(ngrams('Out of  our HANDS')))"
@@ -60,14 +42,19 @@ def test_ngrams_hash_the_same_in_every_process() -> None:
     assert other.stdout.strip() == str(sorted(ngrams("out of our hands")))
 
 
-def test_a_classifier_blind_to_meaning_decides_by_wording_only_when_asked() -> None:
+def test_a_text_of_known_ngrams_has_unit_length_and_unknown_ones_count_for_nothing() -> None:
+    vocabulary = Vocabulary(["out of our hands"])
+    known, partly, unknown = vocabulary.matrix(["Out of our HANDS", "out of stock", "完全不同"]).toarray()
+    assert abs(np.linalg.norm(known) - 1.0) < 1e-9
+    assert 0.0 < np.linalg.norm(partly) < 1.0  # " out of " is known, "stock" is not
+    assert not unknown.any()
+
+
+def test_a_classifier_blind_to_meaning_decides_by_wording() -> None:
     embedder = NoMeaning()
     vector = embedder.embed(["x"])[0]
-    blind = EvenOdds(embedder, EXAMPLES, LABELS)
-    blended = EvenOdds(embedder, EXAMPLES, LABELS, wording_weight=WORDING_WEIGHT)
-    text = "Sorting centres are busy, it is out of our hands."
-    assert abs(blind.scores(vector, text)["blame_shifting"] - 0.5) < 1e-6
-    assert blended.scores(vector, text)["blame_shifting"] > 0.9
-    assert blended.scores(vector, "I've reshipped it today.")["ok"] > 0.9
-    # Without the text, the blended classifier is the embedding's alone.
-    assert abs(blended.scores(vector)["blame_shifting"] - 0.5) < 1e-6
+    classifier = ExampleClassifier(embedder, EXAMPLES, LABELS)
+    busy = "Sorting centres are busy, it is out of our hands."
+    assert classifier.scores(vector, busy)["blame_shifting"] > 0.8
+    assert classifier.scores(vector, "航班延误我们也管不了。")["blame_shifting"] > 0.8  # no spaces needed
+    assert classifier.scores(vector, "I've reshipped it, tracking link below.")["ok"] > 0.8

@@ -1,21 +1,20 @@
-"""The wording of the playbook's examples: a naive Bayes over character n-grams, hashed into a fixed table.
+"""The wording of a text as features: its character n-grams, hashed.
 
 A sentence embedding keeps what a text is about and blurs how it is put; faults in a draft live in the
-putting ("很简单的呀", "which is out of our hands", "most buyers who ..."). Blended with the embedding's
-classifier (coach/classifier.py) it lets the lexical cues of the examples count too, in any script: character
-n-grams need no tokenizer, so Chinese and Thai work like English."""
+putting ("很简单的呀", "which is out of our hands", "most buyers who ..."). Character n-grams need no
+tokenizer, so Chinese and Thai work like English. The classifier (coach/classifier.py) reads them beside the
+embedding."""
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
-import numpy.typing as npt
+from scipy import sparse
 
 SIZES = (2, 3, 4)
-BUCKETS = 1 << 18  # collisions stay rare for a few thousand examples; 1 MB a label as float32
-SMOOTHING = 0.5  # add-half: an n-gram never seen with a label is unlikely for it, not impossible
+BUCKETS = 1 << 18  # collisions stay rare for a few thousand examples
 
 
 def ngrams(text: str) -> set[int]:
@@ -30,31 +29,34 @@ def ngrams(text: str) -> set[int]:
     }
 
 
-class WordingModel:
-    """Labels -> examples in; per label, the log-likelihood of a text's n-grams out."""
+class Vocabulary:
+    """The n-grams of the training texts, numbered. A text's features are its n-grams the vocabulary knows,
+    each worth 1/sqrt(the number of its n-grams): the vector has unit length like an embedding, so neither
+    part outweighs the other by scale, and a long sentence is not more certain for being long."""
 
-    def __init__(self, examples: Mapping[str, Sequence[str]], labels: Sequence[str]) -> None:
-        counts = np.zeros((len(labels), BUCKETS), dtype=np.float32)
-        for row, label in enumerate(labels):
-            for text in examples[label]:
-                counts[row, list(ngrams(text))] += 1.0  # distinct indices: each counts once
-        totals = counts.sum(axis=1, keepdims=True)
-        self._log_odds: npt.NDArray[np.float32] = np.log(
-            (counts + SMOOTHING) / (totals + SMOOTHING * BUCKETS)
-        ).astype(np.float32)
-        sizes = np.array([max(1, len(examples[label])) for label in labels], dtype=np.float64)
-        self._log_prior = np.log(sizes / sizes.sum())
+    def __init__(self, texts: Iterable[str]) -> None:
+        seen: set[int] = set()
+        for text in texts:
+            seen |= ngrams(text)
+        self._index = {gram: column for column, gram in enumerate(sorted(seen))}
 
-    def log_likelihoods(self, text: str) -> npt.NDArray[np.float64]:
-        """Per label, log P(label) + the sum of log P(n-gram | label) over the text's distinct n-grams divided
-        by the square root of their number, shifted so the largest is 0 (only differences matter once
-        blended). Why the root: naive Bayes counts every n-gram as fresh evidence, so its certainty grows
-        with length, and a long Chinese sentence (a hundred n-grams) drowned the embedding's reading. Held
-        out by writer, the root found as many faults as the plain sum with fewer false alarms (61.6% at
-        97.2% of good replies unflagged, against 61.0% at 97.3%); dividing by the number itself left the
-        prior to decide, and the judge found nothing beyond the patterns."""
-        grams = np.fromiter(ngrams(text), np.int64)
-        evidence = self._log_odds[:, grams].sum(axis=1, dtype=np.float64) / np.sqrt(max(1, len(grams)))
-        scores = evidence + self._log_prior
-        result: npt.NDArray[np.float64] = scores - scores.max()
-        return result
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def columns(self, text: str) -> tuple[list[int], float]:
+        """The columns of the text's known n-grams and the weight each carries."""
+        grams = ngrams(text)
+        known = [self._index[gram] for gram in grams if gram in self._index]
+        return known, 1.0 / np.sqrt(max(1, len(grams)))
+
+    def matrix(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        indptr, indices, values = [0], [], []
+        for text in texts:
+            known, weight = self.columns(text)
+            indices += known
+            values += [weight] * len(known)
+            indptr.append(len(indices))
+        return sparse.csr_matrix(
+            (np.array(values, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
+            shape=(len(texts), len(self)),
+        )
