@@ -212,17 +212,19 @@ def cross_validate(coach: Coach, folds: int = 5) -> dict[str, float]:
 
 
 def cross_validation_checkers(
-    coach: Coach, judge: str, threshold: float, folds: int = 5
+    coach: Coach, judge: str, threshold: float, next_step_judge: str = "on", folds: int = 5
 ) -> tuple[list[Any], list[Any]]:
     """The playbook's labelled drafts, each with a checker whose sentence judge never saw it."""
 
     from crossdesk.coach.checker import DraftChecker
     from crossdesk.coach.draft_sentences import SentenceJudge, judge_examples
+    from crossdesk.coach.next_step import NextStepJudge, labelled_next_steps, playbook_replies
 
     rows = list(coach.playbook.labelled_drafts)
     checkers: list[Any] = [None] * len(rows)
+    good_replies = playbook_replies(coach.playbook)
     for held in held_out_groups(rows, folds):
-        sentence_judge = None
+        sentence_judge, next_step = None, None
         if judge == "on":
             training = [row for i, row in enumerate(rows) if i not in held]
             replies = coach.playbook.replies
@@ -230,10 +232,16 @@ def cross_validation_checkers(
             sentence_judge = SentenceJudge(
                 coach.embedder, examples, coach.cache, threshold, replies.phrasings()
             )
-        checker = DraftChecker(coach.playbook, sentence_judge)
+            if next_step_judge == "on":
+                steps = labelled_next_steps(training, good_replies)
+                next_step = NextStepJudge(coach.embedder, steps, coach.cache)
+        checker = DraftChecker(coach.playbook, sentence_judge, next_step)
         for i in held:
             checkers[i] = checker
-    print(f"Labelled drafts, {CV_NAME} (judge {judge}, threshold {threshold}): {len(rows)}")
+    print(
+        f"Labelled drafts, {CV_NAME} (judge {judge}, threshold {threshold},"
+        f" next-step judge {next_step_judge if judge == 'on' else 'off'}): {len(rows)}"
+    )
     return rows, checkers
 
 
@@ -275,6 +283,12 @@ def main() -> None:
         default="on",
         help="with --set dev: the sentence judge, or patterns only",
     )
+    parser.add_argument(
+        "--next-step-judge",
+        choices=["on", "off"],
+        default="on",
+        help="with --set dev and the judge on: the whole-reply next-step judge, or markers only",
+    )
     parser.add_argument("--threshold", type=float, default=THRESHOLD, help="with --set dev: the judge's")
     parser.add_argument("--messages", type=Path, help="labelled messages to read instead of the test set's")
     parser.add_argument("--drafts", type=Path, help="labelled drafts to read instead of the test set's")
@@ -289,7 +303,7 @@ def main() -> None:
         drafts = evaluate_drafts(coach, load(args.drafts or "coach_drafts.jsonl"), verbose)
     else:
         messages = cross_validate(coach)
-        rows, checkers = cross_validation_checkers(coach, args.judge, args.threshold)
+        rows, checkers = cross_validation_checkers(coach, args.judge, args.threshold, args.next_step_judge)
         drafts = evaluate_drafts(coach, rows, verbose, checkers)
     adjudicated = messages.get("sentiment_adjudicated")  # the test set only
     print(

