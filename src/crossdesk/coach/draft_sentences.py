@@ -15,13 +15,11 @@ recommended phrasings are examples of good sentences."""
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from crossdesk.coach.classifier import ExampleClassifier
-from crossdesk.coach.embeddings import Embedder, ExampleCache, Vectors
+from crossdesk.coach.embeddings import Embedder, ExampleCache, RecentVectors
 
 OK = "ok"
 # The kinds a sentence can carry (absences, such as missing empathy, are judged on the whole draft).
@@ -29,7 +27,7 @@ SENTENCE_KINDS = ("blame_shifting", "vague_non_answer", "canned_opening", "conde
 THRESHOLD = 0.5
 # A sentence ends at Chinese or Latin end punctuation; a "." ends one only before a space ("3.5 kg" does not).
 _SENTENCE = re.compile(r"(?:[^。！？!?；;.\n]|\.(?!\s|$))+(?:[。！？!?；;\n]+|\.(?=\s|$)|$)")
-_MEMO = 2048  # sentence vectors kept: a draft is re-checked as the agent types, mostly unchanged
+_RECENT = 2048  # sentence vectors kept (coach/embeddings.py RecentVectors)
 # A sentence of one or two words ("Hello!", "您好！") carries no fault of its own: whether a greeting is
 # canned depends on what follows, which the patterns read. In scripts written without spaces (Han, kana,
 # Thai) each character counts as a word.
@@ -114,8 +112,7 @@ class SentenceJudge:
             for part in split_sentences(phrasing)
         ]
         self.classifier = ExampleClassifier(embedder, examples, (OK, *SENTENCE_KINDS), cache)
-        self._memo: OrderedDict[str, Vectors] = OrderedDict()
-        self._lock = threading.Lock()
+        self._recent = RecentVectors(embedder, _RECENT)
 
     def judge(self, text: str) -> list[tuple[str, Sentence]]:
         """(kind, sentence) for each sentence confidently read as a fault, in order."""
@@ -125,7 +122,9 @@ class SentenceJudge:
             if len(_WORD.findall(s.text)) >= MIN_WORDS and not self._from_playbook(s.text)
         ]
         found = []
-        for sentence, vector in zip(sentences, self._vectors([s.text for s in sentences]), strict=True):
+        for sentence, vector in zip(
+            sentences, self._recent.vectors([s.text for s in sentences]), strict=True
+        ):
             scores = self.classifier.scores(vector, sentence.text)
             kind = max(scores, key=lambda k: scores[k])
             if kind != OK and scores[kind] >= self.threshold:
@@ -135,16 +134,3 @@ class SentenceJudge:
     def _from_playbook(self, sentence: str) -> bool:
         """Part of a recommended phrasing, as written or with its facts filled in."""
         return any(sentence in part or pattern.fullmatch(sentence) for part, pattern in self._exempt)
-
-    def _vectors(self, texts: list[str]) -> list[Vectors]:
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        if missing:
-            fresh = self.embedder.embed(missing)
-            with self._lock:
-                for text, vector in zip(missing, fresh, strict=True):
-                    self._memo[text] = vector
-                while len(self._memo) > _MEMO:
-                    self._memo.popitem(last=False)
-        with self._lock:
-            return [self._memo[t] for t in texts]

@@ -10,6 +10,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -134,6 +135,30 @@ class ExampleCache:
             os.replace(partial, self.path)  # readers never see half a file
         except OSError:
             log.warning("could not write the example cache at %s", self.path)
+
+
+class RecentVectors:
+    """The embeddings of the last `size` texts embedded: a draft is re-checked as the agent types, mostly
+    unchanged, so its sentences (and the whole reply) need embedding once. Thread-safe."""
+
+    def __init__(self, embedder: Embedder, size: int) -> None:
+        self.embedder = embedder
+        self.size = size
+        self._memo: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vectors(self, texts: Sequence[str]) -> list[Vectors]:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if missing:
+            fresh = self.embedder.embed(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    self._memo[text] = vector
+                while len(self._memo) > self.size:
+                    self._memo.popitem(last=False)
+        with self._lock:
+            return [self._memo[t] for t in texts]
 
 
 def _key(text: str) -> str:

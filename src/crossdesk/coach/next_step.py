@@ -12,12 +12,10 @@ refusal among them, are examples of replies that do give a next step."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 
 from crossdesk.coach.classifier import ExampleClassifier
-from crossdesk.coach.embeddings import Embedder, ExampleCache, Vectors
+from crossdesk.coach.embeddings import Embedder, ExampleCache, RecentVectors
 from crossdesk.coach.playbook import Playbook
 from crossdesk.coach.suggester import ReplySuggester
 
@@ -26,7 +24,7 @@ NEEDS_NEXT_STEP = frozenset({"shipping_status", "damaged_or_defective", "return_
 MISSING = "missing"
 PRESENT = "present"
 THRESHOLD = 0.9
-_MEMO = 256  # whole drafts: re-checked as the agent types, the last few suffice
+_RECENT = 256  # whole replies kept: the last few drafts being typed
 
 
 def next_step_examples(playbook: Playbook) -> dict[str, list[str]]:
@@ -73,20 +71,8 @@ class NextStepJudge:
         self.embedder = embedder
         self.threshold = threshold
         self.classifier = ExampleClassifier(embedder, examples, (PRESENT, MISSING), cache)
-        self._memo: OrderedDict[str, Vectors] = OrderedDict()
-        self._lock = threading.Lock()
+        self._recent = RecentVectors(embedder, _RECENT)
 
     def lacks_next_step(self, text: str) -> bool:
         """Nearly sure the reply leaves the buyer without a status, a date, a number or a step."""
-        return self.classifier.scores(self._vector(text), text)[MISSING] >= self.threshold
-
-    def _vector(self, text: str) -> Vectors:
-        with self._lock:
-            vector = self._memo.get(text)
-        if vector is None:
-            vector = self.embedder.embed([text])[0]
-            with self._lock:
-                self._memo[text] = vector
-                while len(self._memo) > _MEMO:
-                    self._memo.popitem(last=False)
-        return vector
+        return self.classifier.scores(self._recent.vectors([text])[0], text)[MISSING] >= self.threshold
