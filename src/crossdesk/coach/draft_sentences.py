@@ -103,7 +103,6 @@ class SentenceJudge:
     ) -> None:
         """`exempt`: the playbook's own phrasings; a sentence taken from one is never judged (the coach
         does not flag its own suggestions)."""
-        self.embedder = embedder
         self.threshold = threshold
         # Each sentence of each phrasing, matched whole once its facts are filled in.
         self._exempt = [
@@ -121,10 +120,9 @@ class SentenceJudge:
             for s in split_sentences(text)
             if len(_WORD.findall(s.text)) >= MIN_WORDS and not self._from_playbook(s.text)
         ]
+        vectors = self._recent.vectors([s.text for s in sentences])
         found = []
-        for sentence, vector in zip(
-            sentences, self._recent.vectors([s.text for s in sentences]), strict=True
-        ):
+        for sentence, vector in zip(sentences, vectors, strict=True):
             scores = self.classifier.scores(vector, sentence.text)
             kind = max(scores, key=lambda k: scores[k])
             if kind != OK and scores[kind] >= self.threshold:

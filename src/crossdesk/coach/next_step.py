@@ -68,7 +68,6 @@ class NextStepJudge:
         cache: ExampleCache | None = None,
         threshold: float = THRESHOLD,
     ) -> None:
-        self.embedder = embedder
         self.threshold = threshold
         self.classifier = ExampleClassifier(embedder, examples, (PRESENT, MISSING), cache)
         self._recent = RecentVectors(embedder, _RECENT)
