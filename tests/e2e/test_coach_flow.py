@@ -14,7 +14,7 @@ READ_MS = 20_000  # the analysis runs in the background: tens of milliseconds, b
 
 
 # This module's own desk, with the coach on (the shared one runs without it). On a fresh machine its first
-# start embeds the playbook (about three and a half minutes on two cores, README), hence the long bound.
+# start embeds the playbook (about three minutes on two cores, README), hence the long bound.
 server = own_server("coach", start_timeout_s=600, CROSSDESK_COACH="embedded")
 
 
